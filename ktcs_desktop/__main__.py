@@ -1,0 +1,3 @@
+from ktcs_desktop.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,52 @@
+"""`ktcs` command line: a thin front over the Qt-free core.
+
+Each feature lives in its own module with `register(subparsers)`; add new modules to
+`_FEATURE_MODULES` below.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import logging
+import sys
+
+from ktcs_desktop import __version__
+from ktcs_desktop.core.errors import KtcsError
+
+_FEATURE_MODULES = [
+    "ktcs_desktop.cli.customers",
+]
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="ktcs", description="KT CS AI 상담원 command line")
+    parser.add_argument("--version", action="version", version=f"ktcs {__version__}")
+    parser.add_argument("-v", "--verbose", action="store_true", help="debug logging")
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for module_name in _FEATURE_MODULES:
+        importlib.import_module(module_name).register(subparsers)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    for stream in (sys.stdout, sys.stderr):
+        if hasattr(stream, "reconfigure"):
+            stream.reconfigure(encoding="utf-8")
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.DEBUG if args.verbose else logging.WARNING,
+                        format="%(levelname)s %(name)s: %(message)s")
+    if not getattr(args, "handler", None):
+        parser.print_help()
+        return 2
+    try:
+        return int(args.handler(args) or 0)
+    except KtcsError as exc:
+        print(f"오류: {exc.user_message}", file=sys.stderr)
+        if args.verbose and exc.detail:
+            print(f"  ({exc.detail})", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("중단되었습니다.", file=sys.stderr)
+        return 130

@@ -1,0 +1,198 @@
+"""One typed source of truth for every setting, read from the environment and `.env` files.
+
+All files the app writes live under platformdirs' per-user directories unless
+`KTCS_DATA_DIR` (or `KTCS_HOME` for all three roots at once) points elsewhere, which tests do.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+
+import platformdirs
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+APP_NAME = "ktcs-desktop"
+APP_AUTHOR = "KTCS"
+
+
+def resources_dir() -> Path:
+    """The shipped `resources/` folder, in a source checkout and in a PyInstaller bundle."""
+    override = os.environ.get("KTCS_RESOURCES_DIR")
+    if override:
+        return Path(override)
+    frozen_root = getattr(sys, "_MEIPASS", None)
+    if frozen_root:
+        return Path(frozen_root) / "resources"
+    return Path(__file__).resolve().parents[2] / "resources"
+
+
+def _env_files() -> tuple[Path, ...]:
+    """`.env` in the user config dir first, then the working directory (later wins)."""
+    config_dir = Path(os.environ.get("KTCS_HOME", "")) / "config" if os.environ.get("KTCS_HOME") else Path(
+        platformdirs.user_config_dir(APP_NAME, APP_AUTHOR)
+    )
+    return (config_dir / ".env", Path.cwd() / ".env")
+
+
+@dataclass(frozen=True)
+class AppPaths:
+    """Where the app keeps its files."""
+
+    data_dir: Path
+    log_dir: Path
+    cache_dir: Path
+
+    @property
+    def sqlite_path(self) -> Path:
+        return self.data_dir / "ktcs.sqlite3"
+
+    @property
+    def chroma_dir(self) -> Path:
+        return self.data_dir / "chroma"
+
+    @property
+    def sessions_dir(self) -> Path:
+        """Per-consultation files (audio segments, autosaved drafts, exports)."""
+        return self.data_dir / "sessions"
+
+    def ensure(self) -> AppPaths:
+        for path in (self.data_dir, self.log_dir, self.cache_dir):
+            path.mkdir(parents=True, exist_ok=True)
+        return self
+
+
+class Settings(BaseSettings):
+    """Every setting the app reads. `.env.example` documents each one."""
+
+    model_config = SettingsConfigDict(
+        env_file=_env_files(),
+        env_file_encoding="utf-8",
+        extra="ignore",
+        case_sensitive=False,
+    )
+
+    # -- locations ---------------------------------------------------------------------------
+    ktcs_home: Path | None = Field(default=None, description="Root for data/logs/cache (tests).")
+    ktcs_data_dir: Path | None = None
+    ktcs_log_dir: Path | None = None
+    ktcs_cache_dir: Path | None = None
+
+    # -- storage -----------------------------------------------------------------------------
+    ktcs_database_url: str | None = Field(
+        default=None, description="SQLAlchemy URL; empty = SQLite file in the data dir."
+    )
+    ktcs_db_connect_timeout: int = Field(default=3, ge=1, le=60)
+    ktcs_seed_on_first_start: bool = True
+
+    # -- agent -------------------------------------------------------------------------------
+    ktcs_agent_id: str = Field(default="agent-001", min_length=1, max_length=64)
+
+    # -- knowledge / retrieval ---------------------------------------------------------------
+    ktcs_chroma_url: str | None = None
+    firecrawl_api_key: SecretStr | None = None
+    firecrawl_api_url: str | None = None
+
+    # -- language models ---------------------------------------------------------------------
+    openai_api_key: SecretStr | None = None
+    openai_base_url: str | None = None
+    ktcs_openai_model: str = "gpt-4o"
+    ktcs_embedding_model: str = "text-embedding-3-small"
+    ktcs_transcribe_model: str = "whisper-1"
+    ktcs_llm_timeout: float = Field(default=30.0, gt=0, le=600)
+    ktcs_llm_max_retries: int = Field(default=2, ge=0, le=10)
+
+    # -- speech ------------------------------------------------------------------------------
+    ktcs_whisper_model_dir: Path | None = None
+    ktcs_input_device: str | None = None
+    ktcs_caller_input_device: str | None = None
+
+    # -- logging -----------------------------------------------------------------------------
+    ktcs_log_level: str = "INFO"
+
+    @field_validator(
+        "ktcs_database_url",
+        "ktcs_chroma_url",
+        "openai_base_url",
+        "firecrawl_api_url",
+        "ktcs_input_device",
+        "ktcs_caller_input_device",
+        mode="before",
+    )
+    @classmethod
+    def _blank_is_none(cls, value: object) -> object:
+        if isinstance(value, str) and not value.strip():
+            return None
+        return value
+
+    @field_validator("openai_api_key", "firecrawl_api_key", mode="before")
+    @classmethod
+    def _blank_secret_is_none(cls, value: object) -> object:
+        if isinstance(value, str) and not value.strip():
+            return None
+        return value
+
+    @field_validator("ktcs_database_url")
+    @classmethod
+    def _known_backend(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        scheme = value.split("://", 1)[0]
+        if not (scheme.startswith("sqlite") or scheme.startswith("mysql") or scheme.startswith("mariadb")):
+            raise ValueError(
+                f"KTCS_DATABASE_URL must be sqlite:/// or mysql+pymysql://… (got scheme {scheme!r})"
+            )
+        return value
+
+    @field_validator("ktcs_log_level")
+    @classmethod
+    def _level(cls, value: str) -> str:
+        value = value.upper()
+        if value not in {"DEBUG", "INFO", "WARNING", "ERROR"}:
+            raise ValueError("KTCS_LOG_LEVEL must be DEBUG, INFO, WARNING or ERROR")
+        return value
+
+    @cached_property
+    def paths(self) -> AppPaths:
+        if self.ktcs_home is not None:
+            base = Path(self.ktcs_home)
+            defaults = AppPaths(base / "data", base / "logs", base / "cache")
+        else:
+            defaults = AppPaths(
+                Path(platformdirs.user_data_dir(APP_NAME, APP_AUTHOR)),
+                Path(platformdirs.user_log_dir(APP_NAME, APP_AUTHOR)),
+                Path(platformdirs.user_cache_dir(APP_NAME, APP_AUTHOR)),
+            )
+        return AppPaths(
+            data_dir=self.ktcs_data_dir or defaults.data_dir,
+            log_dir=self.ktcs_log_dir or defaults.log_dir,
+            cache_dir=self.ktcs_cache_dir or defaults.cache_dir,
+        )
+
+    @property
+    def database_url(self) -> str:
+        """The effective database URL (SQLite file in the data dir by default)."""
+        if self.ktcs_database_url:
+            return self.ktcs_database_url
+        return f"sqlite:///{self.paths.sqlite_path.as_posix()}"
+
+    @property
+    def uses_embedded_database(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+    @property
+    def openai_enabled(self) -> bool:
+        return self.openai_api_key is not None or self.openai_base_url is not None
+
+    @property
+    def firecrawl_enabled(self) -> bool:
+        return self.firecrawl_api_key is not None
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Read settings from the environment and `.env` files; keyword overrides win."""
+    return Settings(**overrides)  # type: ignore[arg-type]

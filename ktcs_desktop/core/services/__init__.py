@@ -1,0 +1,1 @@
+"""Application services: what the CLI and the UI call."""

@@ -1,0 +1,66 @@
+"""Caller lookup: phone number → profile, 만 나이, usage summary, identity-check prompts, history."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+
+from ktcs_desktop.core.errors import NotFoundError
+from ktcs_desktop.core.models import (
+    CallerLookup,
+    ConsultationSummary,
+    ContractType,
+    CustomerProfile,
+    Page,
+)
+from ktcs_desktop.core.phone import format_phone, mask_phone, normalize_phone
+from ktcs_desktop.core.storage.repositories import AuditLog, ConsultationRepository, CustomerRepository
+
+
+def identity_checks(profile: CustomerProfile, age: int) -> tuple[str, ...]:
+    """What the agent should verify before discussing the account (본인 확인)."""
+    birth = profile.birth_date
+    checks = [
+        f"생년월일 확인: {birth.year}년 {birth.month}월 {birth.day}일 ({birth:%y%m%d})",
+        f"명의자 성함 확인: {profile.name}",
+    ]
+    if age < 19:
+        checks.append("미성년자: 법정대리인 동의 및 관계 확인 필요")
+    if profile.is_foreigner:
+        checks.append("외국인: 외국인등록번호 및 체류기간 확인")
+    if profile.is_welfare:
+        checks.append("복지 할인: 장애인 등록 상태 확인")
+    if profile.contract_type is not ContractType.NONE and profile.contract_end is not None:
+        checks.append(f"{profile.contract_type.label} 종료일 안내: {profile.contract_end:%Y-%m-%d}")
+    return tuple(checks)
+
+
+class CallerLookupService:
+    def __init__(self, customers: CustomerRepository, consultations: ConsultationRepository, audit: AuditLog,
+                 *, agent_id: str, today: Callable[[], date] = date.today) -> None:
+        self.customers = customers
+        self.consultations = consultations
+        self.audit = audit
+        self.agent_id = agent_id
+        self._today = today
+
+    def lookup(self, raw_phone: str, *, history_limit: int = 20) -> CallerLookup:
+        """Find the caller; raises InvalidInputError (bad number) or NotFoundError (no such customer)."""
+        phone = normalize_phone(raw_phone)
+        profile = self.customers.by_phone(phone)
+        if profile is None:
+            self.audit.record(self.agent_id, "lookup_miss", phone_masked=mask_phone(phone))
+            raise NotFoundError(f"{format_phone(phone)} 번호로 가입된 고객이 없습니다. 번호를 다시 확인해 주세요.")
+        self.audit.record(self.agent_id, "lookup", customer_id=profile.id, phone_masked=mask_phone(phone))
+        today = self._today()
+        age = profile.age_on(today)
+        return CallerLookup(
+            profile=profile,
+            age=age,
+            usage=self.customers.usage(profile.id, months=6),
+            history=self.consultations.history(profile.id, limit=history_limit),
+            identity_checks=identity_checks(profile, age),
+        )
+
+    def history(self, customer_id: int, *, offset: int = 0, limit: int = 20) -> Page[ConsultationSummary]:
+        return self.consultations.history(customer_id, offset=offset, limit=limit)

@@ -1,0 +1,309 @@
+"""Repository functions: the only code that turns rows into domain objects and back.
+
+Each method is its own unit of work (one session), so callers on any worker thread can use
+them without sharing ORM state.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy import delete, func, insert, select, update
+
+from ktcs_desktop.core.errors import NotFoundError
+from ktcs_desktop.core.models import (
+    Consultation,
+    ConsultationEvent,
+    ConsultationStatus,
+    ConsultationSummary,
+    ContractType,
+    CustomerProfile,
+    Page,
+    Speaker,
+    TranscriptLine,
+    UsageMonth,
+    UsageSummary,
+)
+from ktcs_desktop.core.storage.database import Database
+from ktcs_desktop.core.storage.schema import (
+    AuditLogRow,
+    ConsultationEventRow,
+    ConsultationRow,
+    CustomerRow,
+    TranscriptLineRow,
+    UsageRow,
+)
+
+
+def _now() -> datetime:
+    return datetime.now().replace(microsecond=0)
+
+
+@dataclass(frozen=True)
+class NewCustomer:
+    """A customer to insert (seed data, synthetic generator, imports)."""
+
+    phone: str
+    name: str
+    birth_date: date
+    current_plan: str
+    join_date: date
+    is_foreigner: bool = False
+    is_welfare: bool = False
+    contract_type: ContractType = ContractType.NONE
+    contract_end: date | None = None
+    notes: str = ""
+    usage: tuple[UsageMonth, ...] = ()
+
+
+def _profile(row: CustomerRow) -> CustomerProfile:
+    return CustomerProfile(
+        id=row.id,
+        phone=row.phone,
+        name=row.name,
+        birth_date=row.birth_date,
+        is_foreigner=bool(row.is_foreigner),
+        is_welfare=bool(row.is_welfare),
+        current_plan=row.current_plan,
+        contract_type=ContractType(row.contract_type),
+        contract_end=row.contract_end,
+        join_date=row.join_date,
+        notes=row.notes or "",
+    )
+
+
+def _summary(row: ConsultationRow) -> ConsultationSummary:
+    return ConsultationSummary(
+        id=row.id,
+        customer_id=row.customer_id,
+        agent_id=row.agent_id,
+        started_at=row.started_at,
+        ended_at=row.ended_at,
+        status=ConsultationStatus(row.status),
+        summary=row.summary or "",
+        outcome=row.outcome or "",
+        notes=row.notes or "",
+    )
+
+
+class CustomerRepository:
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    def by_phone(self, phone_digits: str) -> CustomerProfile | None:
+        with self.db.session() as s:
+            row = s.execute(select(CustomerRow).where(CustomerRow.phone == phone_digits)).scalar_one_or_none()
+            return _profile(row) if row else None
+
+    def get(self, customer_id: int) -> CustomerProfile:
+        with self.db.session() as s:
+            row = s.get(CustomerRow, customer_id)
+            if row is None:
+                raise NotFoundError(f"고객 정보를 찾을 수 없습니다 (ID {customer_id}).")
+            return _profile(row)
+
+    def usage(self, customer_id: int, months: int = 6) -> UsageSummary:
+        with self.db.session() as s:
+            rows = s.execute(
+                select(UsageRow)
+                .where(UsageRow.customer_id == customer_id)
+                .order_by(UsageRow.month.desc())
+                .limit(months)
+            ).scalars()
+            return UsageSummary(
+                tuple(UsageMonth(r.month, float(r.data_gb), int(r.voice_min), int(r.sms_count)) for r in rows)
+            )
+
+    def count(self) -> int:
+        with self.db.session() as s:
+            return int(s.execute(select(func.count()).select_from(CustomerRow)).scalar_one())
+
+    def existing_phones(self, phones: Iterable[str]) -> set[str]:
+        phones = list(phones)
+        found: set[str] = set()
+        with self.db.session() as s:
+            for start in range(0, len(phones), 500):
+                chunk = phones[start : start + 500]
+                found.update(s.execute(select(CustomerRow.phone).where(CustomerRow.phone.in_(chunk))).scalars())
+        return found
+
+    def add_many(self, customers: Sequence[NewCustomer], *, batch_size: int = 2000) -> int:
+        """Insert customers with their usage in bulk (Core executemany); returns how many."""
+        customer_table = CustomerRow.__table__
+        usage_table = UsageRow.__table__
+        inserted = 0
+        for start in range(0, len(customers), batch_size):
+            batch = customers[start : start + batch_size]
+            now = _now()
+            with self.db.session() as s:
+                s.execute(
+                    insert(customer_table),
+                    [
+                        {
+                            "phone": c.phone, "name": c.name, "birth_date": c.birth_date,
+                            "is_foreigner": c.is_foreigner, "is_welfare": c.is_welfare,
+                            "current_plan": c.current_plan, "contract_type": c.contract_type.value,
+                            "contract_end": c.contract_end, "join_date": c.join_date, "notes": c.notes,
+                            "created_at": now, "updated_at": now,
+                        }
+                        for c in batch
+                    ],
+                )
+                ids = {
+                    phone: customer_id
+                    for phone, customer_id in s.execute(
+                        select(CustomerRow.phone, CustomerRow.id).where(CustomerRow.phone.in_([c.phone for c in batch]))
+                    )
+                }
+                usage_rows = [
+                    {"customer_id": ids[c.phone], "month": u.month, "data_gb": u.data_gb,
+                     "voice_min": u.voice_min, "sms_count": u.sms_count}
+                    for c in batch
+                    for u in c.usage
+                ]
+                if usage_rows:
+                    s.execute(insert(usage_table), usage_rows)
+            inserted += len(batch)
+        return inserted
+
+    def set_plan(self, customer_id: int, plan_name: str) -> None:
+        with self.db.session() as s:
+            result = s.execute(
+                update(CustomerRow)
+                .where(CustomerRow.id == customer_id)
+                .values(current_plan=plan_name, updated_at=_now())
+            )
+            if result.rowcount == 0:
+                raise NotFoundError(f"고객 정보를 찾을 수 없습니다 (ID {customer_id}).")
+
+
+class ConsultationRepository:
+    """Consultations are written as they happen: every line and event is its own commit."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    def start(self, customer_id: int | None, agent_id: str, *, started_at: datetime | None = None) -> int:
+        with self.db.session() as s:
+            row = ConsultationRow(
+                customer_id=customer_id,
+                agent_id=agent_id,
+                started_at=started_at or _now(),
+                status=ConsultationStatus.OPEN.value,
+                notes="",
+                summary="",
+                outcome="",
+            )
+            s.add(row)
+            s.flush()
+            return int(row.id)
+
+    def attach_customer(self, consultation_id: int, customer_id: int) -> None:
+        with self.db.session() as s:
+            s.execute(update(ConsultationRow).where(ConsultationRow.id == consultation_id)
+                      .values(customer_id=customer_id))
+
+    def append_line(self, consultation_id: int, speaker: Speaker, text: str, *, at: datetime | None = None) -> int:
+        """Append a transcript line; returns its sequence number."""
+        with self.db.session() as s:
+            last = s.execute(
+                select(func.max(TranscriptLineRow.seq)).where(TranscriptLineRow.consultation_id == consultation_id)
+            ).scalar_one()
+            seq = (last or 0) + 1
+            s.add(TranscriptLineRow(consultation_id=consultation_id, seq=seq, speaker=speaker.value,
+                                    text=text, at=at or _now()))
+            return seq
+
+    def add_event(self, consultation_id: int, kind: str, payload: dict) -> None:
+        with self.db.session() as s:
+            s.add(ConsultationEventRow(consultation_id=consultation_id, kind=kind, payload=payload, at=_now()))
+
+    def save_notes(self, consultation_id: int, notes: str) -> None:
+        self._update(consultation_id, notes=notes)
+
+    def save_summary(self, consultation_id: int, summary: str, outcome: str | None = None) -> None:
+        values: dict = {"summary": summary}
+        if outcome is not None:
+            values["outcome"] = outcome
+        self._update(consultation_id, **values)
+
+    def close(self, consultation_id: int, *, summary: str | None = None, outcome: str | None = None,
+              ended_at: datetime | None = None) -> None:
+        values: dict = {"status": ConsultationStatus.CLOSED.value, "ended_at": ended_at or _now()}
+        if summary is not None:
+            values["summary"] = summary
+        if outcome is not None:
+            values["outcome"] = outcome
+        self._update(consultation_id, **values)
+
+    def _update(self, consultation_id: int, **values: object) -> None:
+        with self.db.session() as s:
+            result = s.execute(update(ConsultationRow).where(ConsultationRow.id == consultation_id).values(**values))
+            if result.rowcount == 0:
+                raise NotFoundError(f"상담 기록을 찾을 수 없습니다 (ID {consultation_id}).")
+
+    def history(self, customer_id: int, *, offset: int = 0, limit: int = 20) -> Page[ConsultationSummary]:
+        """A customer's consultations, newest first."""
+        with self.db.session() as s:
+            total = s.execute(
+                select(func.count()).select_from(ConsultationRow).where(ConsultationRow.customer_id == customer_id)
+            ).scalar_one()
+            rows = s.execute(
+                select(ConsultationRow)
+                .where(ConsultationRow.customer_id == customer_id)
+                .order_by(ConsultationRow.started_at.desc(), ConsultationRow.id.desc())
+                .offset(offset)
+                .limit(limit)
+            ).scalars()
+            return Page(tuple(_summary(r) for r in rows), int(total), offset, limit)
+
+    def get(self, consultation_id: int) -> Consultation:
+        with self.db.session() as s:
+            row = s.get(ConsultationRow, consultation_id)
+            if row is None:
+                raise NotFoundError(f"상담 기록을 찾을 수 없습니다 (ID {consultation_id}).")
+            base = _summary(row)
+            return Consultation(
+                **base.__dict__,
+                lines=tuple(TranscriptLine(line.seq, Speaker(line.speaker), line.text, line.at) for line in row.lines),
+                events=tuple(ConsultationEvent(e.kind, dict(e.payload), e.at) for e in row.events),
+            )
+
+    def delete(self, consultation_id: int) -> None:
+        with self.db.session() as s:
+            s.execute(delete(ConsultationRow).where(ConsultationRow.id == consultation_id))
+
+
+@dataclass(frozen=True)
+class AuditEntry:
+    at: datetime
+    agent_id: str
+    action: str
+    customer_id: int | None
+    phone_masked: str
+    detail: str
+
+
+class AuditLog:
+    """Who looked up which customer, and when. Phone numbers are stored masked."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    def record(self, agent_id: str, action: str, *, customer_id: int | None = None, phone_masked: str = "",
+               detail: str = "") -> None:
+        with self.db.session() as s:
+            s.add(AuditLogRow(at=_now(), agent_id=agent_id, action=action, customer_id=customer_id,
+                              phone_masked=phone_masked, detail=detail))
+
+    def recent(self, *, limit: int = 50, customer_id: int | None = None) -> list[AuditEntry]:
+        with self.db.session() as s:
+            query = select(AuditLogRow).order_by(AuditLogRow.id.desc()).limit(limit)
+            if customer_id is not None:
+                query = query.where(AuditLogRow.customer_id == customer_id)
+            return [
+                AuditEntry(r.at, r.agent_id, r.action, r.customer_id, r.phone_masked, r.detail)
+                for r in s.execute(query).scalars()
+            ]
