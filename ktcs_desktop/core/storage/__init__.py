@@ -1,0 +1,1 @@
+"""Persistence: SQLAlchemy models, migrations, repositories and seed data."""
