@@ -115,6 +115,11 @@ class Settings(BaseSettings):
     ktcs_log_level: str = "INFO"
 
     @field_validator(
+        "ktcs_home",
+        "ktcs_data_dir",
+        "ktcs_log_dir",
+        "ktcs_cache_dir",
+        "ktcs_whisper_model_dir",
         "ktcs_database_url",
         "ktcs_chroma_url",
         "openai_base_url",

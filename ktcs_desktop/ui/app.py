@@ -1,0 +1,145 @@
+"""Application start: Qt setup, bundled Korean font, main window, and `--self-check`."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import logging.handlers
+import os
+import sys
+import time
+from pathlib import Path
+
+from ktcs_desktop import __version__
+from ktcs_desktop.core.config import Settings, load_settings, resources_dir
+
+log = logging.getLogger(__name__)
+
+FONT_FAMILY = "NanumGothic"
+_START = time.perf_counter()
+
+
+def register_fonts() -> list[str]:
+    """Register the bundled OFL Korean fonts; returns the families Qt now knows from them."""
+    from PySide6.QtGui import QFontDatabase
+
+    families: list[str] = []
+    for path in sorted((resources_dir() / "fonts").glob("*.ttf")):
+        font_id = QFontDatabase.addApplicationFont(str(path))
+        if font_id < 0:
+            log.warning("could not load font %s", path)
+            continue
+        families.extend(QFontDatabase.applicationFontFamilies(font_id))
+    return sorted(set(families))
+
+
+def create_application(argv: list[str] | None = None):
+    """The QApplication with our font and style (reuses an existing one, e.g. under pytest-qt)."""
+    from PySide6.QtGui import QFont
+    from PySide6.QtWidgets import QApplication
+
+    app = QApplication.instance() or QApplication(argv or sys.argv[:1])
+    app.setApplicationName("KT CS AI 상담원")
+    app.setOrganizationName("KTCS")
+    app.setApplicationVersion(__version__)
+    families = register_fonts()
+    if FONT_FAMILY in families:
+        font = QFont(FONT_FAMILY)
+        font.setPointSizeF(10)
+        app.setFont(font)
+    from ktcs_desktop.ui.style import STYLESHEET
+
+    app.setStyleSheet(STYLESHEET)
+    return app
+
+
+def setup_logging(settings: Settings) -> Path:
+    settings.paths.ensure()
+    log_file = settings.paths.log_dir / "ktcs.log"
+    handler = logging.handlers.RotatingFileHandler(log_file, maxBytes=2_000_000, backupCount=5, encoding="utf-8")
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(threadName)s %(name)s: %(message)s"))
+    root = logging.getLogger()
+    root.setLevel(settings.ktcs_log_level)
+    if not any(isinstance(h, logging.handlers.RotatingFileHandler) for h in root.handlers):
+        root.addHandler(handler)
+    return log_file
+
+
+def self_check(settings: Settings) -> dict:
+    """Open the DB, load resources, build the main window offscreen; raise on any failure."""
+    from ktcs_desktop.core.services.container import create_services
+    from ktcs_desktop.ui.main_window import MainWindow
+
+    report: dict = {"version": __version__, "frozen": bool(getattr(sys, "frozen", False))}
+    app = create_application()
+    fonts = register_fonts()
+    if FONT_FAMILY not in fonts:
+        raise RuntimeError(f"bundled Korean font missing (found {fonts})")
+    report["fonts"] = fonts
+    services = create_services(settings)
+    try:
+        seeded = services.prepare_database()
+        status = services.db.check()
+        if not status.ok:
+            raise RuntimeError(status.message)
+        report["database"] = {"backend": status.backend, "revision": status.revision,
+                              "customers": services.customers.count(), "seeded": seeded is not None}
+        report.update(_check_optional_resources())
+        window = MainWindow(services, start_background_work=False)
+        window.show()
+        app.processEvents()
+        report["window"] = {"title": window.windowTitle(), "panes": window.pane_names()}
+        window.close()
+        window.deleteLater()
+        app.processEvents()
+    finally:
+        services.close()
+    report["elapsed_s"] = round(time.perf_counter() - _START, 2)
+    return report
+
+
+def _check_optional_resources() -> dict:
+    """Resources added by feature modules register checks here (catalog, index …)."""
+    from ktcs_desktop.ui import self_checks
+
+    return {name: check() for name, check in self_checks.CHECKS.items()}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="ktcs-desktop", description="KT CS AI 상담원")
+    parser.add_argument("--self-check", action="store_true",
+                        help="open the DB, load resources, build the window offscreen, exit")
+    parser.add_argument("--version", action="version", version=f"ktcs-desktop {__version__}")
+    args, qt_args = parser.parse_known_args(argv if argv is not None else sys.argv[1:])
+
+    if args.self_check:
+        os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    settings = load_settings()
+    setup_logging(settings)
+
+    if args.self_check:
+        try:
+            report = self_check(settings)
+        except Exception as exc:  # noqa: BLE001 - reported and turned into the exit code
+            log.exception("self-check failed")
+            print(json.dumps({"ok": False, "error": str(exc)}, ensure_ascii=False))
+            return 1
+        print(json.dumps({"ok": True, **report}, ensure_ascii=False))
+        return 0
+
+    from ktcs_desktop.core.services.container import create_services
+    from ktcs_desktop.ui.main_window import MainWindow
+
+    app = create_application([sys.argv[0], *qt_args])
+    services = create_services(settings)
+    window = MainWindow(services)
+    window.show()
+    log.info("window shown %.2fs after start", time.perf_counter() - _START)
+    code = app.exec()
+    services.close()
+    return int(code)
+
+
+if __name__ == "__main__":  # python -m ktcs_desktop.ui.app / the frozen entry point
+    raise SystemExit(main())

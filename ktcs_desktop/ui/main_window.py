@@ -1,0 +1,365 @@
+"""The main window: lookup + history on the left, the conversation in the middle, recommendations
+on the right. It wires panes to core services; every service call goes through `TaskManager`."""
+
+from __future__ import annotations
+
+import logging
+
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtWidgets import (
+    QLabel,
+    QMainWindow,
+    QMessageBox,
+    QSplitter,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ktcs_desktop import __version__
+from ktcs_desktop.core.errors import DatabaseUnavailableError, InvalidInputError, KtcsError
+from ktcs_desktop.core.models import CallerLookup, Speaker
+from ktcs_desktop.core.phone import format_phone, normalize_phone
+from ktcs_desktop.core.services.container import Services
+from ktcs_desktop.core.services.recorder import ConsultationRecorder
+from ktcs_desktop.core.storage.database import DatabaseStatus
+from ktcs_desktop.ui.panes.conversation import ConversationPane
+from ktcs_desktop.ui.panes.history import HistoryPane
+from ktcs_desktop.ui.panes.lookup import LookupPane
+from ktcs_desktop.ui.panes.recommendation import RecommendationPane
+from ktcs_desktop.ui.tasks import TaskManager
+from ktcs_desktop.ui.widgets import Banner
+
+log = logging.getLogger(__name__)
+
+
+def user_message(exc: BaseException) -> str:
+    """The Korean text for an error (never a raw traceback)."""
+    if isinstance(exc, KtcsError):
+        return exc.user_message
+    return f"예기치 못한 오류가 발생했습니다. 로그를 확인해 주세요. ({type(exc).__name__})"
+
+
+class MainWindow(QMainWindow):
+    caller_loaded = Signal(object)  # CallerLookup
+    consultation_started = Signal(object)  # ConsultationRecorder
+    consultation_closed = Signal(object)  # ConsultationRecorder
+    database_status_changed = Signal(object)  # DatabaseStatus
+
+    DB_RETRY_MS = 5000
+    DB_HEALTH_MS = 20000
+
+    def __init__(self, services: Services, *, start_background_work: bool = True) -> None:
+        super().__init__()
+        self.services = services
+        self.tasks = TaskManager(self)
+        self.caller: CallerLookup | None = None
+        self.recorder: ConsultationRecorder | None = None
+        self.db_ok: bool | None = None
+        self._check_in_flight = False
+        self._lookup_handle = None
+
+        self.setWindowTitle(f"KT CS AI 상담원 — {services.settings.ktcs_agent_id}")
+        self.resize(1440, 900)
+        self._build_layout()
+        self._build_menus()
+        self._build_status_bar()
+
+        self._db_timer = QTimer(self)
+        self._db_timer.setSingleShot(True)
+        self._db_timer.timeout.connect(self.check_database)
+
+        self.lookup_pane.lookup_requested.connect(self.lookup)
+        self.history_pane.load_more_requested.connect(self._load_more_history)
+        self.history_pane.consultation_selected.connect(self._show_consultation)
+        self.conversation_pane.start_requested.connect(self.start_consultation)
+        self.conversation_pane.end_requested.connect(self.end_consultation)
+        self.conversation_pane.line_submitted.connect(self.add_transcript_line)
+        self.conversation_pane.notes_changed.connect(self._save_notes)
+        self.db_banner.action_clicked.connect(self.check_database)
+
+        if start_background_work:
+            self._prepare_database()
+
+    # -- layout ----------------------------------------------------------------------------
+    def _build_layout(self) -> None:
+        central = QWidget()
+        outer = QVBoxLayout(central)
+        outer.setContentsMargins(8, 8, 8, 4)
+        outer.setSpacing(6)
+        self.db_banner = Banner()
+        self.db_banner.setObjectName("Banner")
+        self.alert_banner = Banner()  # escalations and other call alerts
+        outer.addWidget(self.db_banner)
+        outer.addWidget(self.alert_banner)
+
+        self.lookup_pane = LookupPane()
+        self.history_pane = HistoryPane()
+        self.conversation_pane = ConversationPane()
+        self.recommendation_pane = RecommendationPane()
+
+        left = QSplitter(Qt.Orientation.Vertical)
+        left.addWidget(self.lookup_pane)
+        left.addWidget(self.history_pane)
+        left.setStretchFactor(0, 3)
+        left.setStretchFactor(1, 2)
+        left.setChildrenCollapsible(False)
+
+        self.splitter = QSplitter(Qt.Orientation.Horizontal)
+        self.splitter.addWidget(left)
+        self.splitter.addWidget(self.conversation_pane)
+        self.splitter.addWidget(self.recommendation_pane)
+        self.splitter.setSizes([380, 620, 440])
+        self.splitter.setChildrenCollapsible(False)
+        outer.addWidget(self.splitter, 1)
+        self.setCentralWidget(central)
+
+    def _build_menus(self) -> None:
+        bar = self.menuBar()
+        self.file_menu = bar.addMenu("파일(&F)")
+        self.new_action = QAction("새 상담", self, shortcut=QKeySequence("Ctrl+N"), triggered=self.start_consultation)
+        self.end_action = QAction("상담 종료", self, shortcut=QKeySequence("Ctrl+E"), triggered=self.end_consultation)
+        self.quit_action = QAction("종료", self, shortcut=QKeySequence("Ctrl+Q"), triggered=self.close)
+        self.file_menu.addAction(self.new_action)
+        self.file_menu.addAction(self.end_action)
+        self.file_menu.addSeparator()
+        self.file_menu.addAction(self.quit_action)
+
+        self.tools_menu = bar.addMenu("도구(&T)")
+        self.lookup_action = QAction("고객 조회", self, shortcut=QKeySequence("Ctrl+L"),
+                                     triggered=self.lookup_pane.focus_phone)
+        self.reconnect_action = QAction("DB 다시 연결", self, triggered=self.check_database)
+        self.tools_menu.addAction(self.lookup_action)
+        self.tools_menu.addAction(self.reconnect_action)
+
+        self.help_menu = bar.addMenu("도움말(&H)")
+        self.shortcuts_action = QAction("단축키", self, triggered=self._show_shortcuts)
+        self.about_action = QAction("KT CS AI 상담원 정보", self, triggered=self._show_about)
+        self.help_menu.addAction(self.shortcuts_action)
+        self.help_menu.addAction(self.about_action)
+
+    def _build_status_bar(self) -> None:
+        status = self.statusBar()
+        self.db_label = QLabel("DB 확인 중…")
+        self.consultation_label = QLabel("상담 대기")
+        self.agent_label = QLabel(f"상담원 {self.services.settings.ktcs_agent_id}")
+        status.addPermanentWidget(self.consultation_label)
+        status.addPermanentWidget(self.db_label)
+        status.addPermanentWidget(self.agent_label)
+
+    def pane_names(self) -> list[str]:
+        return [p.title_label.text() for p in (self.lookup_pane, self.history_pane, self.conversation_pane,
+                                                self.recommendation_pane)]
+
+    # -- database health ---------------------------------------------------------------------
+    def _prepare_database(self) -> None:
+        self._check_in_flight = True
+        self.tasks.run(lambda ctx: self.services.prepare_database(),
+                       on_success=lambda _report: self._after_prepare(),
+                       on_failure=self._database_failed)
+
+    def _after_prepare(self) -> None:
+        self._check_in_flight = False
+        self.check_database()
+
+    def check_database(self) -> None:
+        if self._check_in_flight:
+            return
+        self._check_in_flight = True
+        if self.db_ok is False:
+            self.db_label.setText("DB 재연결 시도 중…")
+        self.tasks.run(lambda ctx: self._check_and_migrate(), on_success=self._database_checked,
+                       on_failure=self._database_failed)
+
+    def _check_and_migrate(self) -> DatabaseStatus:
+        status = self.services.db.check()
+        if status.reachable and not status.ok:  # e.g. the server came back empty: migrate (and seed)
+            self.services.prepare_database()
+            status = self.services.db.check()
+        if status.ok and self.recorder is not None and self.recorder.pending_count:
+            try:
+                self.recorder.flush()
+            except DatabaseUnavailableError:
+                pass
+        return status
+
+    def _database_checked(self, status: DatabaseStatus) -> None:
+        self._check_in_flight = False
+        was_ok = self.db_ok
+        self.db_ok = status.ok
+        self.db_label.setText(f"● {status.message}")
+        self.db_label.setToolTip(status.location)
+        self.db_label.setStyleSheet("color: #047857;" if status.ok else "color: #B42318;")
+        if status.ok:
+            self.db_banner.hide()
+            if was_ok is False:
+                self.statusBar().showMessage("데이터베이스 연결이 복구되었습니다.", 5000)
+            self._db_timer.start(self.DB_HEALTH_MS)
+        else:
+            self._show_db_banner()
+            self._db_timer.start(self.DB_RETRY_MS)
+        self._update_pending_label()
+        self.database_status_changed.emit(status)
+
+    def _database_failed(self, exc: BaseException) -> None:
+        self._check_in_flight = False
+        log.warning("database unavailable: %s", exc)
+        self.db_ok = False
+        self.db_label.setText(f"● DB 연결 끊김 ({self.services.db.backend})")
+        self.db_label.setStyleSheet("color: #B42318;")
+        self._show_db_banner(user_message(exc) if not isinstance(exc, DatabaseUnavailableError) else None)
+        self._db_timer.start(self.DB_RETRY_MS)
+
+    def _show_db_banner(self, detail: str | None = None) -> None:
+        text = (f"데이터베이스({self.services.db.backend} {self.services.db.location})에 연결할 수 없습니다. "
+                f"{self.DB_RETRY_MS // 1000}초마다 자동으로 다시 연결합니다. 입력한 대화와 메모는 이 PC에 "
+                "임시 저장되며 연결이 복구되면 저장됩니다.")
+        if detail:
+            text += f"\n{detail}"
+        self.db_banner.show_message(text, level="error", action="지금 다시 시도", closable=False)
+
+    # -- lookup ----------------------------------------------------------------------------
+    def lookup(self, raw_phone: str) -> None:
+        try:
+            normalize_phone(raw_phone)  # instant feedback, no I/O
+        except InvalidInputError as exc:
+            self.lookup_pane.show_error(exc.user_message)
+            return
+        if self._lookup_handle is not None and not self._lookup_handle.done:
+            self._lookup_handle.cancel()
+        self.lookup_pane.set_busy(True)
+        self._lookup_handle = self.tasks.run(
+            lambda ctx: self.services.lookup.lookup(raw_phone),
+            on_success=self._lookup_done,
+            on_failure=self._lookup_failed,
+            on_finished=lambda: self.lookup_pane.set_busy(False),
+        )
+
+    def _lookup_done(self, result: CallerLookup) -> None:
+        self.caller = result
+        self.lookup_pane.show_result(result)
+        self.history_pane.show_page(result.profile.id, result.history)
+        self.recommendation_pane.show_caller(result)
+        self.statusBar().showMessage(f"{result.profile.name} 고객 조회 완료", 4000)
+        if self.recorder is not None and not self.recorder.closed:
+            recorder = self.recorder
+            recorder.attach_customer(result.profile.id)
+            self._flush_recorder()
+        self.caller_loaded.emit(result)
+
+    def _lookup_failed(self, exc: BaseException) -> None:
+        self.lookup_pane.show_error(user_message(exc))
+        if isinstance(exc, DatabaseUnavailableError):
+            self._database_failed(exc)
+
+    def _load_more_history(self, offset: int) -> None:
+        customer_id = self.history_pane.customer_id
+        if customer_id is None:
+            return
+        self.tasks.run(lambda ctx: self.services.lookup.history(customer_id, offset=offset),
+                       on_success=lambda page: self.history_pane.show_page(customer_id, page, append=True),
+                       on_failure=self._background_failed)
+
+    def _show_consultation(self, consultation_id: int) -> None:
+        self.tasks.run(lambda ctx: self.services.consultations.get(consultation_id),
+                       on_success=self.history_pane.show_detail, on_failure=self._background_failed)
+
+    def _background_failed(self, exc: BaseException) -> None:
+        self.statusBar().showMessage(user_message(exc), 8000)
+        if isinstance(exc, DatabaseUnavailableError):
+            self._database_failed(exc)
+
+    # -- consultation ------------------------------------------------------------------------
+    def start_consultation(self) -> None:
+        if self.recorder is not None and not self.recorder.closed:
+            return
+        settings = self.services.settings
+        self.recorder = ConsultationRecorder(
+            self.services.consultations, settings.paths.sessions_dir, settings.ktcs_agent_id,
+            customer_id=self.caller.profile.id if self.caller else None, autoflush=False,
+        )
+        self.conversation_pane.reset()
+        self.conversation_pane.set_active(True, "상담 중")
+        who = f"{self.caller.profile.name} ({format_phone(self.caller.profile.phone)})" if self.caller else "미확인 고객"
+        self.consultation_label.setText(f"상담 중 · {who}")
+        self._flush_recorder()
+        self.consultation_started.emit(self.recorder)
+
+    def add_transcript_line(self, speaker: Speaker, text: str) -> None:
+        if self.recorder is None or self.recorder.closed:
+            self.start_consultation()
+        assert self.recorder is not None
+        line = self.recorder.add_line(speaker, text)
+        self.conversation_pane.add_line(line)
+        self._flush_recorder()
+
+    def _save_notes(self, notes: str) -> None:
+        if self.recorder is None or self.recorder.closed:
+            return
+        self.recorder.save_notes(notes)
+        self._flush_recorder()
+
+    def end_consultation(self) -> None:
+        recorder = self.recorder
+        if recorder is None or recorder.closed:
+            return
+        self.conversation_pane.flush_notes()
+        summary = recorder.summary or recorder.notes.strip()
+        recorder.close(summary=summary, outcome="상담 종료")
+        self.conversation_pane.set_active(False, "상담 종료됨")
+        self.consultation_label.setText("상담 대기")
+        self._flush_recorder(on_done=self._after_close)
+        self.consultation_closed.emit(recorder)
+
+    def _after_close(self) -> None:
+        if self.caller is not None:
+            customer_id = self.caller.profile.id
+            self.tasks.run(lambda ctx: self.services.lookup.history(customer_id),
+                           on_success=lambda page: self.history_pane.show_page(customer_id, page),
+                           on_failure=self._background_failed)
+
+    def _flush_recorder(self, on_done=None) -> None:
+        recorder = self.recorder
+        if recorder is None:
+            return
+
+        def done(_written: int) -> None:
+            self._update_pending_label()
+            if on_done:
+                on_done()
+
+        def failed(exc: BaseException) -> None:
+            self._update_pending_label()
+            if isinstance(exc, DatabaseUnavailableError):
+                self._database_failed(exc)
+            else:
+                self._background_failed(exc)
+
+        self.tasks.run(lambda ctx: recorder.flush(), on_success=done, on_failure=failed)
+
+    def _update_pending_label(self) -> None:
+        recorder = self.recorder
+        if recorder is None:
+            return
+        pending = recorder.pending_count
+        text = (f"이 PC에 임시 저장됨 · DB 저장 대기 {pending}건" if pending
+                else f"모두 저장됨 · 상담 #{recorder.consultation_id}")
+        self.conversation_pane.set_save_state(text)
+
+    # -- help --------------------------------------------------------------------------------
+    def _show_shortcuts(self) -> None:
+        QMessageBox.information(self, "단축키", "Ctrl+L  고객 조회\nCtrl+N  새 상담\nCtrl+E  상담 종료\nCtrl+Q  종료")
+
+    def _show_about(self) -> None:
+        db = self.services.db
+        QMessageBox.about(self, "KT CS AI 상담원",
+                          f"KT CS AI 상담원 {__version__}\n데이터베이스: {db.backend} {db.location}")
+
+    # -- shutdown ----------------------------------------------------------------------------
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt API
+        self.conversation_pane.flush_notes()
+        self._db_timer.stop()
+        if self.recorder is not None and self.recorder.pending_count:
+            self._flush_recorder()
+        self.tasks.shutdown(timeout_ms=5000)
+        super().closeEvent(event)

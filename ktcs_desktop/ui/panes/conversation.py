@@ -1,0 +1,121 @@
+"""The live conversation: transcript lines (typed now, transcribed later), input and call notes."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QBrush, QColor, QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QComboBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QPlainTextEdit,
+    QPushButton,
+    QWidget,
+)
+
+from ktcs_desktop.core.models import Speaker, TranscriptLine
+from ktcs_desktop.ui.widgets import Pane
+
+_SPEAKER_COLORS = {Speaker.CALLER: "#1D4ED8", Speaker.AGENT: "#047857", Speaker.SYSTEM: "#6B7280"}
+
+
+class ConversationPane(Pane):
+    start_requested = Signal()
+    end_requested = Signal()
+    line_submitted = Signal(object, str)  # Speaker, text
+    notes_changed = Signal(str)  # debounced
+
+    NOTES_DEBOUNCE_MS = 1200
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__("상담 대화", parent)
+        self.state_label = QLabel("상담 대기")
+        self.state_label.setObjectName("Muted")
+        self.start_button = QPushButton("상담 시작")
+        self.start_button.setObjectName("Primary")
+        self.end_button = QPushButton("상담 종료")
+        self.end_button.setEnabled(False)
+        self.start_button.clicked.connect(self.start_requested)
+        self.end_button.clicked.connect(self.end_requested)
+        self.header.addWidget(self.state_label)
+        self.header.addWidget(self.start_button)
+        self.header.addWidget(self.end_button)
+
+        self.transcript = QListWidget()
+        self.transcript.setWordWrap(True)
+        self.transcript.setAlternatingRowColors(False)
+        self.body.addWidget(self.transcript, 4)
+
+        row = QHBoxLayout()
+        self.speaker = QComboBox()
+        self.speaker.addItem(Speaker.CALLER.label, Speaker.CALLER)
+        self.speaker.addItem(Speaker.AGENT.label, Speaker.AGENT)
+        self.input = QLineEdit()
+        self.input.setPlaceholderText("대화 내용을 입력하고 Enter (Alt+1 고객 / Alt+2 상담원)")
+        self.input.returnPressed.connect(self._submit)
+        self.add_button = QPushButton("추가")
+        self.add_button.clicked.connect(self._submit)
+        QShortcut(QKeySequence("Alt+1"), self, activated=lambda: self.speaker.setCurrentIndex(0))
+        QShortcut(QKeySequence("Alt+2"), self, activated=lambda: self.speaker.setCurrentIndex(1))
+        row.addWidget(self.speaker)
+        row.addWidget(self.input, 1)
+        row.addWidget(self.add_button)
+        self.body.addLayout(row)
+
+        notes_title = QLabel("상담 메모 (자동 저장)")
+        notes_title.setObjectName("Muted")
+        self.body.addWidget(notes_title)
+        self.notes = QPlainTextEdit()
+        self.notes.setPlaceholderText("통화 중 메모를 남기세요. 입력 즉시 자동 저장됩니다.")
+        self.notes.setMaximumHeight(110)
+        self.body.addWidget(self.notes, 1)
+        self.save_state = QLabel()
+        self.save_state.setObjectName("Muted")
+        self.body.addWidget(self.save_state)
+
+        self._notes_timer = QTimer(self)
+        self._notes_timer.setSingleShot(True)
+        self._notes_timer.setInterval(self.NOTES_DEBOUNCE_MS)
+        self._notes_timer.timeout.connect(lambda: self.notes_changed.emit(self.notes.toPlainText()))
+        self.notes.textChanged.connect(self._notes_timer.start)
+
+    # -- input -----------------------------------------------------------------------------
+    def _submit(self) -> None:
+        text = self.input.text().strip()
+        if not text:
+            return
+        self.line_submitted.emit(Speaker(self.speaker.currentData()), text)
+        self.input.clear()
+
+    def flush_notes(self) -> None:
+        """Emit pending notes now (before closing a consultation)."""
+        if self._notes_timer.isActive():
+            self._notes_timer.stop()
+            self.notes_changed.emit(self.notes.toPlainText())
+
+    # -- state -----------------------------------------------------------------------------
+    def set_active(self, active: bool, label: str = "") -> None:
+        self.start_button.setEnabled(not active)
+        self.end_button.setEnabled(active)
+        self.state_label.setText(label or ("상담 중" if active else "상담 대기"))
+
+    def reset(self) -> None:
+        self.transcript.clear()
+        self._notes_timer.stop()
+        self.notes.blockSignals(True)
+        self.notes.clear()
+        self.notes.blockSignals(False)
+        self.save_state.clear()
+
+    def add_line(self, line: TranscriptLine) -> None:
+        item = QListWidgetItem(f"[{line.at:%H:%M:%S}] {line.speaker.label}: {line.text}")
+        item.setForeground(QBrush(QColor(_SPEAKER_COLORS[line.speaker])))
+        item.setData(Qt.ItemDataRole.UserRole, line.seq)
+        self.transcript.addItem(item)
+        self.transcript.scrollToBottom()
+
+    def set_save_state(self, text: str) -> None:
+        self.save_state.setText(text)

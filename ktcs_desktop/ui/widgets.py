@@ -1,0 +1,88 @@
+"""Small reusable widgets: panes with a title, banners, badges."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+
+
+class Pane(QFrame):
+    """A titled white card; subclasses add their content to `self.body`."""
+
+    def __init__(self, title: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("Pane")
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(10, 8, 10, 10)
+        outer.setSpacing(6)
+        self.header = QHBoxLayout()
+        self.title_label = QLabel(title)
+        self.title_label.setObjectName("PaneTitle")
+        self.header.addWidget(self.title_label)
+        self.header.addStretch(1)
+        outer.addLayout(self.header)
+        self.body = QVBoxLayout()
+        self.body.setSpacing(6)
+        outer.addLayout(self.body, 1)
+
+
+class Banner(QFrame):
+    """A dismissable message strip across the top of the window (errors, escalations)."""
+
+    action_clicked = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("Banner")
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(10, 6, 6, 6)
+        self.icon = QLabel("⚠")
+        self.text = QLabel()
+        self.text.setWordWrap(True)
+        self.text.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.action = QPushButton()
+        self.action.clicked.connect(self.action_clicked)
+        self.close_button = QPushButton("닫기")
+        self.close_button.clicked.connect(self.hide)
+        layout.addWidget(self.icon)
+        layout.addWidget(self.text, 1)
+        layout.addWidget(self.action)
+        layout.addWidget(self.close_button)
+        self.hide()
+
+    def show_message(self, text: str, *, level: str = "error", action: str | None = None,
+                     closable: bool = True) -> None:
+        self.setProperty("level", level)
+        self.style().unpolish(self)
+        self.style().polish(self)
+        self.icon.setText({"error": "⚠", "warning": "⚠", "info": "ℹ"}.get(level, "⚠"))
+        self.text.setText(text)
+        self.action.setVisible(action is not None)
+        if action:
+            self.action.setText(action)
+        self.close_button.setVisible(closable)
+        self.show()
+
+
+def badge(text: str, *, warn: bool = False) -> QLabel:
+    label = QLabel(text)
+    label.setObjectName("BadgeWarn" if warn else "Badge")
+    return label
+
+
+def placeholder(text: str) -> QLabel:
+    label = QLabel(text)
+    label.setObjectName("Placeholder")
+    label.setWordWrap(True)
+    label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+    return label
+
+
+def clear_layout(layout) -> None:
+    while layout.count():
+        item = layout.takeAt(0)
+        widget = item.widget()
+        if widget is not None:
+            widget.deleteLater()
+        elif item.layout() is not None:
+            clear_layout(item.layout())

@@ -1,0 +1,37 @@
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+
+import pytest
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+from ktcs_desktop.core.config import Settings  # noqa: E402
+from ktcs_desktop.core.services.container import Services, create_services  # noqa: E402
+
+
+@pytest.fixture
+def app(qapp):
+    from ktcs_desktop.ui.app import create_application
+
+    return create_application()
+
+
+@pytest.fixture
+def services(settings: Settings) -> Iterator[Services]:
+    svc = create_services(settings)
+    yield svc
+    svc.close()
+
+
+@pytest.fixture
+def window(app, qtbot, services: Services):
+    from ktcs_desktop.ui.main_window import MainWindow
+
+    win = MainWindow(services)
+    qtbot.addWidget(win)
+    win.show()
+    qtbot.waitUntil(lambda: win.db_ok is True, timeout=10000)
+    yield win
+    win.close()

@@ -1,0 +1,123 @@
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtGui import QFontInfo
+
+from ktcs_desktop.core.config import Settings
+from ktcs_desktop.core.models import Speaker
+from ktcs_desktop.core.services.container import create_services
+
+
+def _lookup(qtbot, window, phone: str) -> None:
+    window.lookup_pane.phone_edit.clear()
+    qtbot.keyClicks(window.lookup_pane.phone_edit, phone)
+    qtbot.keyClick(window.lookup_pane.phone_edit, Qt.Key.Key_Return)
+
+
+def test_lookup_shows_caller_card_and_history(qtbot, window, artifacts_dir: Path) -> None:
+    _lookup(qtbot, window, "010-1234-5678")
+    qtbot.waitUntil(lambda: window.lookup_pane.card.isVisible(), timeout=5000)
+    card = window.lookup_pane.card
+    assert card.name.text() == "김철수"
+    assert card.field_text("plan") == "5G 베이직"
+    assert "선택약정 24개월" in card.field_text("contract")
+    assert "평균" in card.field_text("data")
+    checks = [window.lookup_pane.checks.item(i).text() for i in range(window.lookup_pane.checks.count())]
+    assert any(c.startswith("생년월일 확인") for c in checks)
+    qtbot.waitUntil(lambda: window.history_pane.list.count() == 2, timeout=5000)
+    assert "로밍" in window.history_pane.list.item(0).text()  # newest first
+    assert window.history_pane.count_label.text() == "총 2건"
+    # The bundled Korean font is the one in use.
+    assert QFontInfo(card.name.font()).family() == "NanumGothic"
+
+    # Selecting a consultation shows its detail.
+    window.history_pane.list.setCurrentRow(1)
+    qtbot.waitUntil(lambda: window.history_pane.detail.isVisible(), timeout=5000)
+    assert "슬림 요금제" in window.history_pane.detail.toPlainText()
+
+    window.resize(1440, 900)
+    qtbot.wait(50)
+    path = artifacts_dir / "screenshots" / "main_window_caller.png"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    assert window.grab().save(str(path))
+    assert path.stat().st_size > 10_000
+
+
+def test_malformed_number_shows_korean_error(qtbot, window) -> None:
+    _lookup(qtbot, window, "02-12")
+    assert window.lookup_pane.message.isVisible()
+    assert "010으로 시작" in window.lookup_pane.message.text()
+    assert not window.lookup_pane.card.isVisible()
+
+
+def test_unknown_number_says_not_found(qtbot, window) -> None:
+    _lookup(qtbot, window, "010-4444-4444")
+    qtbot.waitUntil(lambda: window.lookup_pane.message.isVisible(), timeout=5000)
+    assert "가입된 고객이 없습니다" in window.lookup_pane.message.text()
+
+
+def test_consultation_is_recorded_and_appears_in_history(qtbot, window, services) -> None:
+    _lookup(qtbot, window, "010-8765-4321")
+    qtbot.waitUntil(lambda: window.history_pane.list.count() == 1, timeout=5000)
+    qtbot.mouseClick(window.conversation_pane.start_button, Qt.MouseButton.LeftButton)
+    pane = window.conversation_pane
+    pane.input.setText("시니어 요금제로 바꾸고 싶어요")  # QTest can't type non-ASCII keys
+    qtbot.keyClick(pane.input, Qt.Key.Key_Return)
+    pane.speaker.setCurrentIndex(1)
+    pane.input.setText("네, 가입 가능 여부 확인하겠습니다")
+    qtbot.keyClick(pane.input, Qt.Key.Key_Return)
+    assert pane.transcript.count() == 2
+    pane.notes.setPlainText("시니어 베이직 안내")
+    qtbot.waitUntil(lambda: window.recorder.consultation_id is not None and window.recorder.pending_count == 0,
+                    timeout=5000)
+    qtbot.mouseClick(pane.end_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: window.history_pane.list.count() == 2, timeout=5000)
+    saved = services.consultations.get(window.recorder.consultation_id)
+    assert [line.speaker for line in saved.lines] == [Speaker.CALLER, Speaker.AGENT]
+    assert saved.notes == "시니어 베이직 안내" and saved.summary == "시니어 베이직 안내"
+    assert saved.customer_id == window.caller.profile.id
+
+
+def test_dead_database_shows_banner_and_window_stays_responsive(qtbot, app, settings: Settings) -> None:
+    from ktcs_desktop.ui.main_window import MainWindow
+
+    dead = settings.model_copy(update={"ktcs_database_url": "mysql+pymysql://root@127.0.0.1:1/ktcs"})
+    services = create_services(dead)
+    win = MainWindow(services)
+    qtbot.addWidget(win)
+    win.show()
+    try:
+        qtbot.waitUntil(lambda: win.db_banner.isVisible(), timeout=10000)
+        assert "데이터베이스" in win.db_banner.text.text() and "다시 연결" in win.db_banner.text.text()
+        assert "연결 끊김" in win.db_label.text()
+
+        # The event loop keeps turning while lookups fail in the background.
+        stalls: list[float] = []
+        last = [time.perf_counter()]
+
+        def tick() -> None:
+            now = time.perf_counter()
+            stalls.append(now - last[0])
+            last[0] = now
+
+        timer = QTimer()
+        timer.timeout.connect(tick)
+        timer.start(10)
+        _lookup(qtbot, win, "010-1234-5678")
+        qtbot.waitUntil(lambda: win.lookup_pane.message.isVisible(), timeout=10000)
+        assert "데이터베이스에 연결할 수 없습니다" in win.lookup_pane.message.text()
+        # Typing during the outage is kept locally.
+        win.conversation_pane.input.setText("연결 끊긴 동안 입력")
+        qtbot.keyClick(win.conversation_pane.input, Qt.Key.Key_Return)
+        assert win.conversation_pane.transcript.count() == 1
+        qtbot.waitUntil(lambda: "임시 저장" in win.conversation_pane.save_state.text(), timeout=10000)
+        qtbot.wait(300)
+        timer.stop()
+        assert max(stalls) < 0.5, f"GUI thread stalled {max(stalls):.3f}s"
+        assert win.recorder.journal_path.exists()
+    finally:
+        win.close()
+        services.close()
