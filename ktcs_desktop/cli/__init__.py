@@ -16,6 +16,9 @@ from ktcs_desktop.core.errors import KtcsError
 
 _FEATURE_MODULES = [
     "ktcs_desktop.cli.customers",
+    "ktcs_desktop.cli.knowledge",
+    "ktcs_desktop.cli.recommend",
+    "ktcs_desktop.cli.assistant",
 ]
 
 

@@ -4,6 +4,7 @@ on the right. It wires panes to core services; every service call goes through `
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
@@ -23,6 +24,7 @@ from ktcs_desktop.core.phone import format_phone, normalize_phone
 from ktcs_desktop.core.services.container import Services
 from ktcs_desktop.core.services.recorder import ConsultationRecorder
 from ktcs_desktop.core.storage.database import DatabaseStatus
+from ktcs_desktop.ui.features import install_all
 from ktcs_desktop.ui.panes.conversation import ConversationPane
 from ktcs_desktop.ui.panes.history import HistoryPane
 from ktcs_desktop.ui.panes.lookup import LookupPane
@@ -44,6 +46,7 @@ class MainWindow(QMainWindow):
     caller_loaded = Signal(object)  # CallerLookup
     consultation_started = Signal(object)  # ConsultationRecorder
     consultation_closed = Signal(object)  # ConsultationRecorder
+    transcript_line_added = Signal(object)  # TranscriptLine (typed or transcribed)
     database_status_changed = Signal(object)  # DatabaseStatus
 
     DB_RETRY_MS = 5000
@@ -55,6 +58,9 @@ class MainWindow(QMainWindow):
         self.tasks = TaskManager(self)
         self.caller: CallerLookup | None = None
         self.recorder: ConsultationRecorder | None = None
+        # Set by the wrap-up feature: called with the recorder when the agent ends a consultation;
+        # it must eventually call `finish_consultation(summary, outcome)`.
+        self.wrapup_handler: Callable[[ConsultationRecorder], None] | None = None
         self.db_ok: bool | None = None
         self._check_in_flight = False
         self._lookup_handle = None
@@ -78,6 +84,7 @@ class MainWindow(QMainWindow):
         self.conversation_pane.notes_changed.connect(self._save_notes)
         self.db_banner.action_clicked.connect(self.check_database)
 
+        install_all(self)
         if start_background_work:
             self._prepare_database()
 
@@ -98,6 +105,16 @@ class MainWindow(QMainWindow):
         self.conversation_pane = ConversationPane()
         self.recommendation_pane = RecommendationPane()
 
+        # Middle column: the conversation, and below it the assist area the assistant feature fills.
+        self.middle = QSplitter(Qt.Orientation.Vertical)
+        self.middle.addWidget(self.conversation_pane)
+        self.assist_area = QWidget()
+        self.assist_area.setLayout(QVBoxLayout())
+        self.assist_area.layout().setContentsMargins(0, 0, 0, 0)
+        self.assist_area.hide()
+        self.middle.addWidget(self.assist_area)
+        self.middle.setChildrenCollapsible(False)
+
         left = QSplitter(Qt.Orientation.Vertical)
         left.addWidget(self.lookup_pane)
         left.addWidget(self.history_pane)
@@ -107,7 +124,7 @@ class MainWindow(QMainWindow):
 
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.splitter.addWidget(left)
-        self.splitter.addWidget(self.conversation_pane)
+        self.splitter.addWidget(self.middle)
         self.splitter.addWidget(self.recommendation_pane)
         self.splitter.setSizes([380, 620, 440])
         self.splitter.setChildrenCollapsible(False)
@@ -292,6 +309,7 @@ class MainWindow(QMainWindow):
         line = self.recorder.add_line(speaker, text)
         self.conversation_pane.add_line(line)
         self._flush_recorder()
+        self.transcript_line_added.emit(line)
 
     def _save_notes(self, notes: str) -> None:
         if self.recorder is None or self.recorder.closed:
@@ -300,12 +318,29 @@ class MainWindow(QMainWindow):
         self._flush_recorder()
 
     def end_consultation(self) -> None:
+        """The agent ends the call: hand over to wrap-up if installed, else close with the notes."""
         recorder = self.recorder
         if recorder is None or recorder.closed:
             return
         self.conversation_pane.flush_notes()
-        summary = recorder.summary or recorder.notes.strip()
-        recorder.close(summary=summary, outcome="상담 종료")
+        if self.wrapup_handler is not None:
+            self.wrapup_handler(recorder)
+            return
+        self.finish_consultation(recorder.summary or recorder.notes.strip(), "상담 종료")
+
+    def record_event(self, kind: str, payload: dict) -> None:
+        """Record something that happened in the call (offer made, escalation …)."""
+        if self.recorder is None or self.recorder.closed:
+            self.start_consultation()
+        assert self.recorder is not None
+        self.recorder.add_event(kind, payload)
+        self._flush_recorder()
+
+    def finish_consultation(self, summary: str, outcome: str) -> None:
+        recorder = self.recorder
+        if recorder is None or recorder.closed:
+            return
+        recorder.close(summary=summary, outcome=outcome)
         self.conversation_pane.set_active(False, "상담 종료됨")
         self.consultation_label.setText("상담 대기")
         self._flush_recorder(on_done=self._after_close)
