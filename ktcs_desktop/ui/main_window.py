@@ -22,7 +22,7 @@ from ktcs_desktop.core.errors import DatabaseUnavailableError, InvalidInputError
 from ktcs_desktop.core.models import CallerLookup, Speaker
 from ktcs_desktop.core.phone import format_phone, normalize_phone
 from ktcs_desktop.core.services.container import Services
-from ktcs_desktop.core.services.recorder import ConsultationRecorder
+from ktcs_desktop.core.services.recorder import ConsultationRecorder, RecoveryReport, recover_journals
 from ktcs_desktop.core.storage.database import DatabaseStatus
 from ktcs_desktop.ui.features import install_all
 from ktcs_desktop.ui.panes.conversation import ConversationPane
@@ -178,6 +178,19 @@ class MainWindow(QMainWindow):
     def _after_prepare(self) -> None:
         self._check_in_flight = False
         self.check_database()
+        self._recover_journals()
+
+    def _recover_journals(self) -> None:
+        """Save consultations a crash or an outage left only in the local journal."""
+        skip = {self.recorder.key} if self.recorder is not None else set()
+        sessions_dir = self.services.settings.paths.sessions_dir
+        self.tasks.run(lambda ctx: recover_journals(sessions_dir, self.services.consultations, skip=skip),
+                       on_success=self._journals_recovered, on_failure=self._background_failed)
+
+    def _journals_recovered(self, report: RecoveryReport) -> None:
+        if report.sessions:
+            self.statusBar().showMessage(
+                f"이전에 저장되지 않은 상담 {report.sessions}건을 복구해 저장했습니다.", 8000)
 
     def check_database(self) -> None:
         if self._check_in_flight:

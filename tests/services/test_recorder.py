@@ -76,3 +76,34 @@ def test_autoflush_backs_off_after_a_failure(db: Database, tmp_path: Path) -> No
     repo.down = False
     rec.flush()
     assert repo.get(rec.consultation_id).lines[0].text == "안내드리겠습니다"
+
+
+def test_crash_recovery_writes_journals_and_closes_interrupted_calls(db: Database, tmp_path: Path) -> None:
+    from ktcs_desktop.core.services.recorder import recover_journals
+
+    repo = FlakyRepository(db)
+    # Session A: started and partly saved, then the database went down and the app "crashed".
+    a = ConsultationRecorder(repo, tmp_path, "agent-1", autoflush=False)
+    a.add_line(Speaker.CALLER, "저장된 말")
+    a.flush()
+    repo.down = True
+    a.add_line(Speaker.CALLER, "저장 안 된 말")
+    a.save_notes("크래시 전 메모")
+    # Session B: never reached the database at all.
+    b = ConsultationRecorder(repo, tmp_path, "agent-1", autoflush=False)
+    b.add_line(Speaker.AGENT, "오프라인 상담")
+    # A torn last line, as a crash mid-write would leave.
+    with b.journal_path.open("a", encoding="utf-8") as handle:
+        handle.write('{"op": "line", "da')
+    repo.down = False
+    del a, b
+
+    report = recover_journals(tmp_path, ConsultationRepository(db))
+    assert report.sessions == 2 and report.failed == 0
+    history = {c.id: c for c in (ConsultationRepository(db).get(i) for i in (1, 2))}
+    texts = {c.id: [line.text for line in c.lines] for c in history.values()}
+    assert sorted(texts.values()) == [["오프라인 상담"], ["저장된 말", "저장 안 된 말"]]
+    assert all(c.status is ConsultationStatus.CLOSED and "복구" in c.outcome for c in history.values())
+    assert any(c.notes == "크래시 전 메모" for c in history.values())
+    # Running it again finds nothing left to do.
+    assert recover_journals(tmp_path, ConsultationRepository(db)).sessions == 0

@@ -139,10 +139,74 @@ class ConsultationRecorder:
                         raise
                     with self._lock:
                         op.synced = True
-                        self._append_journal({"synced": index})
+                        entry: dict = {"synced": index}
+                        if op.kind == "start":
+                            entry["consultation_id"] = self.consultation_id
+                        self._append_journal(entry)
                     written += 1
             self._retry_after = 0.0
         return written
+
+    # -- crash recovery --------------------------------------------------------------------
+    @classmethod
+    def resume(cls, journal_path: Path, repo: ConsultationRepository) -> ConsultationRecorder:
+        """Rebuild a recorder from its journal (after a crash or a restart while the DB was down)."""
+        self = cls.__new__(cls)
+        self.repo = repo
+        self.autoflush = False
+        self.dir = journal_path.parent
+        self.key = self.dir.name
+        self.journal_path = journal_path
+        self.customer_id = None
+        self.consultation_id = None
+        self.lines = []
+        self.notes = ""
+        self.summary = ""
+        self.closed = False
+        self._ops = []
+        self._lock = threading.RLock()
+        self._flush_lock = threading.Lock()
+        self._retry_after = 0.0
+        self.agent_id = ""
+        self.started_at = datetime.now().replace(microsecond=0)
+        content = journal_path.read_text(encoding="utf-8")
+        if content and not content.endswith("\n"):  # seal a torn last line before appending
+            with journal_path.open("a", encoding="utf-8") as handle:
+                handle.write("\n")
+        for raw in content.splitlines():
+            if not raw.strip():
+                continue
+            try:
+                entry = json.loads(raw)
+            except json.JSONDecodeError:  # a torn last line from a crash
+                continue
+            if "op" in entry:
+                op = _Op(entry["op"], entry["data"], entry.get("at", ""))
+                self._ops.append(op)
+                self._replay_state(op)
+            elif "synced" in entry and entry["synced"] < len(self._ops):
+                self._ops[entry["synced"]].synced = True
+                if "consultation_id" in entry:
+                    self.consultation_id = entry["consultation_id"]
+        return self
+
+    def _replay_state(self, op: _Op) -> None:
+        data = op.data
+        if op.kind == "start":
+            self.customer_id = data["customer_id"]
+            self.agent_id = data["agent_id"]
+            self.started_at = datetime.fromisoformat(data["started_at"])
+        elif op.kind == "attach":
+            self.customer_id = data["customer_id"]
+        elif op.kind == "line":
+            self.lines.append(TranscriptLine(data["seq"], Speaker(data["speaker"]), data["text"],
+                                             datetime.fromisoformat(data["at"])))
+        elif op.kind == "notes":
+            self.notes = data["notes"]
+        elif op.kind == "summary":
+            self.summary = data["summary"]
+        elif op.kind == "close":
+            self.closed = True
 
     # -- internals -------------------------------------------------------------------------
     def _record(self, kind: str, data: dict) -> None:
@@ -190,3 +254,35 @@ class ConsultationRecorder:
                             ended_at=datetime.fromisoformat(data["ended_at"]))
         else:  # pragma: no cover - programming error
             raise ValueError(op.kind)
+
+
+@dataclass(frozen=True)
+class RecoveryReport:
+    sessions: int  # journals that had unsaved work
+    written: int  # operations written to the database
+    failed: int  # journals still pending (database down or an error)
+
+
+def recover_journals(sessions_dir: Path, repo: ConsultationRepository, *, skip: set[str] = frozenset(),
+                     interrupted_outcome: str = "비정상 종료(자동 복구)") -> RecoveryReport:
+    """Write every journal's unsaved operations to the database; close consultations that a crash
+    left open. `skip` holds the keys of recorders still live in this process."""
+    sessions = written = failed = 0
+    if not sessions_dir.is_dir():
+        return RecoveryReport(0, 0, 0)
+    for journal in sorted(sessions_dir.glob("*/journal.jsonl")):
+        if journal.parent.name in skip:
+            continue
+        recorder = ConsultationRecorder.resume(journal, repo)
+        if recorder.closed and recorder.pending_count == 0:
+            continue
+        sessions += 1
+        if not recorder.closed:
+            recorder.close(summary=recorder.summary or recorder.notes.strip() or None,
+                           outcome=interrupted_outcome)
+        try:
+            written += recorder.flush()
+        except Exception as exc:  # noqa: BLE001 - keep going; the journal stays for next time
+            log.warning("could not recover %s: %s", journal, exc)
+            failed += 1
+    return RecoveryReport(sessions, written, failed)
