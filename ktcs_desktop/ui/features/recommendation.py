@@ -1,4 +1,8 @@
-"""Main-window integration of the recommendation feature (not installed yet)."""
+"""Main-window integration of the recommendation feature: binds the pane to the window's services.
+
+The pane computes through `window.tasks` (I/O pool) on every lookup and filter change, and records
+offers the agent makes with `window.record_event("offer", …)`.
+"""
 
 from __future__ import annotations
 
@@ -9,4 +13,4 @@ if TYPE_CHECKING:
 
 
 def install(window: MainWindow) -> None:
-    """Nothing to install yet."""
+    window.recommendation_pane.bind(window)

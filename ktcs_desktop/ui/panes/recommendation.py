@@ -1,25 +1,393 @@
-"""Recommended plans for the caller on screen (filled by the recommendation engine)."""
+"""Recommended plans for the caller on screen: filters, pick cards and a comparison table.
+
+The pane only displays; `bind(window)` (done by `ui/features/recommendation.py`) gives it the
+window so it can compute through `window.tasks` and record offers with `window.record_event`.
+"""
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QWidget
+from datetime import date
+from typing import TYPE_CHECKING
 
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QCheckBox,
+    QComboBox,
+    QFrame,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QPushButton,
+    QScrollArea,
+    QSizePolicy,
+    QSpinBox,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ktcs_desktop.core.catalog import Plan
+from ktcs_desktop.core.errors import KtcsError
 from ktcs_desktop.core.models import CallerLookup
-from ktcs_desktop.ui.widgets import Pane, placeholder
+from ktcs_desktop.core.recommend import OTT_CHOICES, CallNeeds, PlanOption, Recommendation, recommend_for, won
+from ktcs_desktop.ui.style import KT_RED, LINE
+from ktcs_desktop.ui.widgets import Pane, badge, clear_layout, placeholder
+
+if TYPE_CHECKING:
+    from ktcs_desktop.ui.main_window import MainWindow
+
+NO_OTT = "없음"
+IDLE_TEXT = "고객을 조회하면 이용 패턴에 맞는 요금제가 여기에 표시됩니다."
+BUDGET_DEBOUNCE_MS = 250
+
+_CARD_STYLE = f"""
+QFrame#RecCard {{ background: #FAFBFC; border: 1px solid {LINE}; border-radius: 6px; }}
+QFrame#RecCard[tag="best"] {{ border: 2px solid {KT_RED}; }}
+QLabel#RecName {{ font-size: 11pt; font-weight: bold; }}
+QLabel#RecSaving {{ color: #047857; font-weight: bold; }}
+QLabel#RecCost {{ color: #B42318; font-weight: bold; }}
+"""
+
+
+def _speed_label(plan: Plan) -> str:
+    if plan.is_unlimited:
+        return "없음 (무제한)"
+    speed = plan.speed_after_cap_mbps
+    if speed is None:
+        return "자료 없음"
+    return f"{speed:g}Mbps" if speed >= 1 else f"{speed * 1000:g}Kbps"
+
+
+def _benefits_label(plan: Plan) -> str:
+    b = plan.benefits
+    parts = []
+    if b.choice_options:
+        parts.append("OTT 등 택1")
+    if b.membership:
+        parts.append(f"멤버십 {b.membership}")
+    if b.data_sharing:
+        parts.append("쉐어링")
+    if plan.carryover:
+        parts.append("데이터 이월")
+    parts.extend(b.extras[:1])
+    return ", ".join(parts) or "-"
+
+
+def _saving_text(saving: int | None) -> str:
+    if saving is None:
+        return "-"
+    if saving > 0:
+        return f"월 {won(saving)} 절약"
+    if saving < 0:
+        return f"월 {won(-saving)} 추가"
+    return "변동 없음"
+
+
+class PlanCard(QFrame):
+    """One pick: tag badge, name, fees, data, saving, reasons and the 상담 기록에 추가 button."""
+
+    def __init__(self, option: PlanOption, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.option = option
+        self.setObjectName("RecCard")
+        self.setProperty("tag", option.tag)
+        self.setStyleSheet(_CARD_STYLE)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(10, 8, 10, 8)
+        layout.setSpacing(3)
+
+        head = QHBoxLayout()
+        head.addWidget(badge(option.tag_label, warn=option.tag == "budget"))
+        self.name_label = QLabel(option.plan.name)
+        self.name_label.setObjectName("RecName")
+        head.addWidget(self.name_label)
+        head.addStretch(1)
+        self.saving_label = QLabel(_saving_text(option.saving_monthly))
+        self.saving_label.setObjectName(
+            "RecSaving" if (option.saving_monthly or 0) > 0 else "RecCost" if (option.saving_monthly or 0) < 0
+            else "Muted")
+        head.addWidget(self.saving_label)
+        layout.addLayout(head)
+
+        selective = won(option.selective_fee) if option.selective_fee is not None else "할인 없음"
+        fees = f"월정액 {won(option.fee)} · 선택약정 {selective} · 데이터 {option.plan.data_label}"
+        if option.addons:
+            fees += f" · 부가서비스 포함 월 {won(option.total_fee)}"
+        self.fees_label = QLabel(fees)
+        self.fees_label.setWordWrap(True)
+        layout.addWidget(self.fees_label)
+
+        self.reason_labels = []
+        for reason in option.reasons:
+            label = QLabel(f"• {reason}")
+            label.setWordWrap(True)
+            label.setObjectName("Muted")
+            label.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Minimum)
+            self.reason_labels.append(label)
+            layout.addWidget(label)
+
+        foot = QHBoxLayout()
+        foot.addStretch(1)
+        self.add_button = QPushButton("상담 기록에 추가")
+        if option.tag == "best":
+            self.add_button.setObjectName("Primary")
+        foot.addWidget(self.add_button)
+        layout.addLayout(foot)
+
+    def mark_recorded(self) -> None:
+        self.add_button.setText("기록됨 ✓")
+        self.add_button.setEnabled(False)
 
 
 class RecommendationPane(Pane):
+    """Filters on top; cards, comparison table, excluded plans and notes in a scroll area."""
+
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__("추천 요금제", parent)
-        self.message = placeholder("고객을 조회하면 이용 패턴에 맞는 요금제가 여기에 표시됩니다.")
-        self.body.addWidget(self.message)
-        self.body.addStretch(1)
+        self._window: MainWindow | None = None
+        self.caller: CallerLookup | None = None
+        self.recommendation: Recommendation | None = None
+        self.cards: list[PlanCard] = []
+        self._generation = 0
+        self._pending: int | None = None
+        self.today: date | None = None  # tests pin the day; None = today
+        outer = self.body
 
-    def show_caller(self, result: CallerLookup) -> None:
-        self.message.setText(
-            f"{result.profile.name} 고객님 추천 기능은 아직 연결되지 않았습니다.\n"
-            f"현재 요금제: {result.profile.current_plan}"
+        filters = QHBoxLayout()
+        filters.setSpacing(6)
+        self.budget_spin = QSpinBox()
+        self.budget_spin.setRange(0, 200_000)
+        self.budget_spin.setSingleStep(5_000)
+        self.budget_spin.setSpecialValueText("예산 제한 없음")
+        self.budget_spin.setSuffix("원")
+        self.budget_spin.setGroupSeparatorShown(True)
+        self.budget_spin.setToolTip("월 예산 (선택약정·부가서비스 포함, 0 = 제한 없음)")
+        self.ott_combo = QComboBox()
+        self.ott_combo.addItems([NO_OTT, *OTT_CHOICES])
+        self.ott_combo.setToolTip("고객이 원하는 OTT")
+        self.unlimited_check = QCheckBox("무제한만")
+        filters.addWidget(QLabel("예산"))
+        filters.addWidget(self.budget_spin, 1)
+        filters.addWidget(QLabel("OTT"))
+        filters.addWidget(self.ott_combo, 1)
+        filters.addWidget(self.unlimited_check)
+        outer.addLayout(filters)
+
+        self.summary_label = QLabel()
+        self.summary_label.setWordWrap(True)
+        self.summary_label.setObjectName("Muted")
+        self.summary_label.hide()
+        outer.addWidget(self.summary_label)
+
+        self.scroll = QScrollArea()
+        self.scroll.setWidgetResizable(True)
+        self.scroll.setFrameShape(QFrame.Shape.NoFrame)
+        self.scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        content = QWidget()
+        self.content_layout = QVBoxLayout(content)
+        self.content_layout.setContentsMargins(0, 0, 4, 0)
+        self.content_layout.setSpacing(8)
+        self.message = placeholder(IDLE_TEXT)
+        self.content_layout.addWidget(self.message)
+        self.cards_layout = QVBoxLayout()
+        self.cards_layout.setSpacing(8)
+        self.content_layout.addLayout(self.cards_layout)
+        self.table_title = QLabel("현재 요금제와 비교")
+        self.table_title.setObjectName("PaneTitle")
+        self.table = QTableWidget()
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
+        self.table.setWordWrap(True)
+        self.table.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self.content_layout.addWidget(self.table_title)
+        self.content_layout.addWidget(self.table)
+        self.excluded_label = QLabel()
+        self.excluded_label.setWordWrap(True)
+        self.excluded_label.setObjectName("Muted")
+        self.notes_label = QLabel()
+        self.notes_label.setWordWrap(True)
+        self.notes_label.setObjectName("Muted")
+        self.content_layout.addWidget(self.excluded_label)
+        self.content_layout.addWidget(self.notes_label)
+        self.content_layout.addStretch(1)
+        self.scroll.setWidget(content)
+        outer.addWidget(self.scroll, 1)
+        self._set_details_visible(False)
+
+        self._budget_timer = QTimer(self)
+        self._budget_timer.setSingleShot(True)
+        self._budget_timer.setInterval(BUDGET_DEBOUNCE_MS)
+        self._budget_timer.timeout.connect(self.refresh)
+        self.budget_spin.valueChanged.connect(lambda _v: self._budget_timer.start())
+        self.ott_combo.currentIndexChanged.connect(lambda _i: self.refresh())
+        self.unlimited_check.toggled.connect(lambda _c: self.refresh())
+
+    # -- wiring ------------------------------------------------------------------------------------
+    def bind(self, window: MainWindow) -> None:
+        """Give the pane the window's task runner and consultation recorder."""
+        self._window = window
+        if self.caller is not None:
+            self.refresh()
+
+    @property
+    def busy(self) -> bool:
+        """True while a recommendation is being computed."""
+        return self._pending is not None
+
+    def needs(self) -> CallNeeds:
+        """The filters as call needs."""
+        ott = self.ott_combo.currentText()
+        return CallNeeds(
+            budget=self.budget_spin.value() or None,
+            ott=() if ott == NO_OTT else (ott,),
+            wants_unlimited=self.unlimited_check.isChecked(),
         )
 
+    def show_caller(self, result: CallerLookup) -> None:
+        self.caller = result
+        for widget in (self.budget_spin, self.ott_combo, self.unlimited_check):
+            widget.blockSignals(True)
+        self.budget_spin.setValue(0)
+        self.ott_combo.setCurrentIndex(0)
+        self.unlimited_check.setChecked(False)
+        for widget in (self.budget_spin, self.ott_combo, self.unlimited_check):
+            widget.blockSignals(False)
+        self.refresh()
+
     def clear(self) -> None:
-        self.message.setText("고객을 조회하면 이용 패턴에 맞는 요금제가 여기에 표시됩니다.")
+        self.caller = None
+        self.recommendation = None
+        self._generation += 1
+        self._pending = None
+        self._clear_cards()
+        self.summary_label.hide()
+        self._set_details_visible(False)
+        self.message.setText(IDLE_TEXT)
+        self.message.show()
+
+    def refresh(self) -> None:
+        """Recompute for the current caller and filters (off the GUI thread)."""
+        caller = self.caller
+        if caller is None:
+            return
+        if self._window is None:
+            self.message.setText(f"{caller.profile.name} 고객님 추천 기능이 연결되지 않았습니다.")
+            self.message.show()
+            return
+        from ktcs_desktop.ui.tasks import TaskKind
+
+        self._generation += 1
+        generation = self._pending = self._generation
+        needs, today = self.needs(), self.today
+        if self.recommendation is None:
+            self.message.setText("추천 요금제를 계산하는 중…")
+            self.message.show()
+        self._window.tasks.run(
+            lambda ctx: recommend_for(caller, needs, today=today),
+            on_success=lambda rec: self._computed(generation, rec),
+            on_failure=lambda exc: self._failed(generation, exc),
+            kind=TaskKind.IO,
+        )
+
+    # -- results -----------------------------------------------------------------------------------
+    def _computed(self, generation: int, rec: Recommendation) -> None:
+        if generation != self._generation:
+            return  # a newer request (other caller or filter) is on its way
+        self._pending = None
+        self.recommendation = rec
+        self._show(rec)
+
+    def _failed(self, generation: int, exc: BaseException) -> None:
+        if generation != self._generation:
+            return
+        self._pending = None
+        text = exc.user_message if isinstance(exc, KtcsError) else "추천 요금제를 계산하지 못했습니다."
+        self._clear_cards()
+        self._set_details_visible(False)
+        self.message.setText(text)
+        self.message.show()
+
+    def _show(self, rec: Recommendation) -> None:
+        self._clear_cards()
+        current = rec.current_plan.name if rec.current_plan else (self.caller.profile.current_plan
+                                                                   if self.caller else "-")
+        fee = f" (월 {won(rec.current_fee)})" if rec.current_fee is not None else ""
+        self.summary_label.setText(
+            f"만 {rec.age}세 · 최근 3개월 평균 {rec.avg_data_gb:.1f}GB, 최대 {rec.max_data_gb:.1f}GB → "
+            f"필요 데이터 {rec.need_gb:g}GB · 현재 {current}{fee}")
+        self.summary_label.show()
+        if not rec.options:
+            self.message.setText("조건에 맞는 요금제가 없습니다. 필터를 바꿔 보세요.")
+            self.message.show()
+            self._set_details_visible(False)
+            return
+        self.message.hide()
+        for option in rec.options:
+            card = PlanCard(option)
+            card.add_button.clicked.connect(lambda _checked=False, c=card: self._add_offer(c))
+            self.cards.append(card)
+            self.cards_layout.addWidget(card)
+        self._fill_table(rec)
+        self.excluded_label.setText(
+            "가입 불가 요금제\n" + "\n".join(f"• {reason}" for _name, reason in rec.excluded)
+            if rec.excluded else "")
+        self.notes_label.setText("참고\n" + "\n".join(f"• {note}" for note in rec.notes) if rec.notes else "")
+        self._set_details_visible(True)
+
+    def _fill_table(self, rec: Recommendation) -> None:
+        picks = [o for o in rec.options if o.tag != "alternative"]
+        columns: list[tuple[str, Plan | None, int | None, str]] = []
+        if rec.current_plan is not None:
+            columns.append(("현재", rec.current_plan, rec.current_fee, "-"))
+        for option in picks:
+            columns.append((option.tag_label, option.plan, option.total_fee, _saving_text(option.saving_monthly)))
+        rows = ("요금제", "월정액", "선택약정", "실납부", "데이터", "속도제한", "혜택", "현재 대비")
+        self.table.clear()
+        self.table.setRowCount(len(rows))
+        self.table.setColumnCount(len(columns))
+        self.table.setVerticalHeaderLabels(list(rows))
+        self.table.setHorizontalHeaderLabels([c[0] for c in columns])
+        for col, (_label, plan, paid, saving) in enumerate(columns):
+            assert plan is not None
+            selective = won(plan.selective_fee) if plan.selective_fee is not None else "없음"
+            values = (plan.name, won(plan.monthly_fee), selective, won(paid) if paid is not None else "-",
+                      "무제한" if plan.is_unlimited else f"{plan.data_gb:g}GB", _speed_label(plan),
+                      _benefits_label(plan), saving)
+            for row, value in enumerate(values):
+                item = QTableWidgetItem(value)
+                item.setTextAlignment(Qt.AlignmentFlag.AlignCenter)
+                self.table.setItem(row, col, item)
+        self.table.resizeRowsToContents()
+        height = self.table.horizontalHeader().height() + sum(
+            self.table.rowHeight(r) for r in range(self.table.rowCount())) + 4
+        self.table.setFixedHeight(height)
+
+    def _add_offer(self, card: PlanCard) -> None:
+        window = self._window
+        rec = self.recommendation
+        if window is None or rec is None:
+            return
+        payload = card.option.to_payload()
+        payload.update({
+            "need_gb": rec.need_gb,
+            "current_plan": rec.current_plan.name if rec.current_plan else None,
+            "current_fee": rec.current_fee,
+            "filters": {"budget": rec.needs.budget, "ott": list(rec.needs.ott),
+                        "wants_unlimited": rec.needs.wants_unlimited},
+        })
+        window.record_event("offer", payload)
+        card.mark_recorded()
+        window.statusBar().showMessage(f"{card.option.plan.name} 제안을 상담 기록에 추가했습니다.", 5000)
+
+    # -- helpers -------------------------------------------------------------------------------------
+    def _clear_cards(self) -> None:
+        self.cards = []
+        clear_layout(self.cards_layout)
+
+    def _set_details_visible(self, visible: bool) -> None:
+        for widget in (self.table_title, self.table, self.excluded_label, self.notes_label):
+            widget.setVisible(visible)
