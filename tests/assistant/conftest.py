@@ -1,0 +1,23 @@
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from ktcs_desktop.core.config import Settings
+from ktcs_desktop.core.models import CallerLookup
+from ktcs_desktop.core.services.container import Services, create_services
+
+
+@pytest.fixture
+def seeded(settings: Settings) -> Iterator[Services]:
+    svc = create_services(settings)
+    svc.prepare_database()
+    yield svc
+    svc.close()
+
+
+@pytest.fixture
+def kim(seeded: Services) -> CallerLookup:
+    """김철수 010-1234-5678, the caller on screen."""
+    return seeded.lookup.lookup("010-1234-5678")

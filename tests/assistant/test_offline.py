@@ -1,0 +1,85 @@
+"""The offline provider over the eval set, and single answers agents rely on."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from ktcs_desktop.core.assistant import AssistContext, Intent, OfflineProvider, detect_intent
+from ktcs_desktop.core.assistant.knowledge import find_plans
+
+EVAL_PATH = Path(__file__).resolve().parents[1] / "data" / "assistant_eval.jsonl"
+
+
+def load_eval() -> list[dict]:
+    return [json.loads(line) for line in EVAL_PATH.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+def test_eval_set_is_large_and_covers_every_intent() -> None:
+    rows = load_eval()
+    assert len(rows) >= 60
+    assert {row["intent"] for row in rows} == {intent.value for intent in Intent}
+
+
+def test_intent_accuracy_and_required_facts() -> None:
+    provider = OfflineProvider()
+    rows = load_eval()
+    correct = 0
+    missing: list[str] = []
+    for row in rows:
+        answer = provider.answer(row["question"])
+        correct += answer.intent.value == row["intent"]
+        missing += [f"{row['question']} → {fact}" for fact in row["facts"] if fact not in answer.text]
+    accuracy = correct / len(rows)
+    assert accuracy >= 0.9, accuracy
+    assert not missing
+
+
+def test_slim_14_answer_has_card_and_source() -> None:
+    answer = OfflineProvider().answer("슬림 14기가 얼마예요?")
+    assert answer.intent is Intent.PLAN_INFO
+    assert "5G 슬림 14GB는 월 55,000원(선택약정 시 41,250원)" in answer.text
+    assert "데이터 14GB(소진 후 최대 1Mbps)" in answer.text
+    assert "출처: kt-5g-plans-2025.csv" in answer.text
+    assert [card.name for card in answer.cards] == ["5G 슬림 14GB"]
+    assert answer.cards[0].selective_fee == 41250 and answer.provider == "offline"
+
+
+def test_streams_the_same_text_it_returns() -> None:
+    tokens: list[str] = []
+    answer = OfflineProvider().answer("초이스 베이직 가격", on_token=tokens.append)
+    assert len(tokens) > 3 and "".join(tokens) == answer.text
+
+
+def test_cancel_stops_streaming() -> None:
+    tokens: list[str] = []
+    OfflineProvider().answer("초이스 베이직 가격", on_token=tokens.append, cancel=lambda: len(tokens) >= 2)
+    assert len(tokens) == 2
+
+
+def test_caller_context_fills_in_the_current_plan(kim) -> None:
+    answer = OfflineProvider().answer("제 요금제 얼마예요?", AssistContext(lookup=kim))
+    assert "5G 베이직는 월 80,000원" in answer.text
+
+
+def test_recommendation_uses_caller_usage(kim) -> None:
+    answer = OfflineProvider().answer("요금제 추천해 주세요", AssistContext(lookup=kim))
+    assert answer.intent is Intent.RECOMMENDATION and answer.cards
+    assert "최근 3개월" in answer.text
+
+
+@pytest.mark.parametrize(("text", "names"), [
+    ("베이직이랑 스페셜 차이", ["5G 베이직", "5G 스페셜"]),
+    ("슬림 14기가랑 슬림 21기가 비교", ["5G 슬림 14GB", "5G 슬림 21GB"]),
+    ("시니어 에이형 가입 조건", ["5G 시니어 A형"]),
+    ("오늘 날씨 어때요", []),
+])
+def test_find_plans(text: str, names: list[str]) -> None:
+    assert [plan.name for plan in find_plans(text)] == names
+
+
+def test_intent_of_greeting_and_other() -> None:
+    assert detect_intent("안녕하세요") is Intent.GREETING
+    assert detect_intent("") is Intent.OTHER
