@@ -1,0 +1,249 @@
+"""`KnowledgeBase`: hybrid search (BM25 over Kiwi morphemes + dense vectors in Chroma, fused by
+reciprocal rank) over plan cards, product-page chunks and rules, with eligibility/price filters."""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+
+import bm25s
+import numpy as np
+
+from ktcs_desktop.core.catalog import PlanCatalog, default_catalog
+from ktcs_desktop.core.errors import CapabilityUnavailableError, InvalidInputError, KtcsError
+from ktcs_desktop.core.retrieval import store
+from ktcs_desktop.core.retrieval.documents import KnowledgeDoc
+from ktcs_desktop.core.retrieval.embedding import (
+    KiwiHashEmbeddingFunction,
+    OpenAIEmbeddingFunction,
+)
+from ktcs_desktop.core.retrieval.text import tokenize
+
+log = logging.getLogger(__name__)
+
+RRF_K = 60
+CANDIDATES = 40
+RESOLVER_WEIGHT = 2.0
+MODES = ("hybrid", "bm25", "dense")
+
+
+class IndexUnavailableError(KtcsError):
+    user_message = "요금제 검색 색인을 열 수 없습니다. 도구 → 요금제 정보 새로고침을 실행해 주세요."
+
+
+@dataclass(frozen=True)
+class SearchFilters:
+    """Who is asking and what they want; plans the caller cannot take are never returned."""
+
+    age: int | None = None
+    is_foreigner: bool = False
+    is_welfare: bool = False
+    max_fee: int | None = None
+    min_fee: int | None = None
+    unlimited_only: bool = False
+    families: tuple[str, ...] = ()
+
+    def allows(self, meta: dict) -> bool:
+        """The same test as `where()`, on a document's metadata."""
+        if self.age is not None and not (int(meta["min_age"]) <= self.age <= int(meta["max_age"])):
+            return False
+        if meta["foreigner_only"] and not self.is_foreigner:
+            return False
+        if meta["welfare_only"] and not self.is_welfare:
+            return False
+        if self.max_fee is not None and int(meta["monthly_fee"]) > self.max_fee:
+            return False
+        if self.min_fee is not None and int(meta["fee_max"]) < self.min_fee:
+            return False
+        if self.unlimited_only and not meta["is_unlimited"]:
+            return False
+        return not (self.families and meta["family"] not in self.families)
+
+    def where(self) -> dict | None:
+        """Chroma metadata filter equivalent to `allows`."""
+        conds: list[dict] = []
+        if self.age is not None:
+            conds += [{"min_age": {"$lte": self.age}}, {"max_age": {"$gte": self.age}}]
+        if not self.is_foreigner:
+            conds.append({"foreigner_only": False})
+        if not self.is_welfare:
+            conds.append({"welfare_only": False})
+        if self.max_fee is not None:
+            conds.append({"monthly_fee": {"$lte": self.max_fee}})
+        if self.min_fee is not None:
+            conds.append({"fee_max": {"$gte": self.min_fee}})
+        if self.unlimited_only:
+            conds.append({"is_unlimited": True})
+        if self.families:
+            conds.append({"family": {"$in": list(self.families)}})
+        if not conds:
+            return None
+        return conds[0] if len(conds) == 1 else {"$and": conds}
+
+
+class _NoFilters(SearchFilters):
+    """`filters=None`: every document qualifies (foreigner/welfare-only plans included)."""
+
+    def allows(self, meta: dict) -> bool:
+        return True
+
+    def where(self) -> dict | None:
+        return None
+
+
+_NO_FILTERS = _NoFilters()
+
+
+@dataclass(frozen=True)
+class SearchHit:
+    plan_id: str | None
+    title: str
+    text: str
+    score: float
+    source: str
+    kind: str  # "plan" | "page" | "rule"
+
+
+class KnowledgeBase:
+    """A read-only view of one index version; `open()` builds the shipped index when none exists."""
+
+    def __init__(self, settings, directory: Path, catalog: PlanCatalog | None = None) -> None:
+        self.settings = settings
+        self.directory = directory
+        self.catalog = catalog or default_catalog()
+        try:
+            self.manifest = json.loads((directory / store.MANIFEST).read_text(encoding="utf-8"))
+            with (directory / store.DOCS).open(encoding="utf-8") as fh:
+                self.docs = [KnowledgeDoc(**json.loads(line)) for line in fh if line.strip()]
+            self._bm25 = bm25s.BM25.load(str(directory / "bm25"))
+        except (OSError, ValueError, KeyError) as exc:
+            raise IndexUnavailableError(detail=f"{directory}: {exc}") from exc
+        self._by_id = {doc.id: i for i, doc in enumerate(self.docs)}
+        self._plan_doc = {doc.plan_id: i for i, doc in enumerate(self.docs) if doc.kind == "plan"}
+        self._ef = self._embedding_function()
+        self._collection = None
+        self._lock = threading.Lock()
+
+    # -- opening -------------------------------------------------------------------------------
+    @classmethod
+    def open(cls, settings, *, catalog: PlanCatalog | None = None) -> KnowledgeBase:
+        """The live index; the first call without one builds it offline from the shipped data."""
+        directory = store.current_version_dir(settings)
+        if directory is None:
+            from ingestion import build_index
+
+            report = build_index(settings, offline=True)
+            if not report.ok:
+                raise IndexUnavailableError(detail=report.message)
+            directory = store.current_version_dir(settings)
+            if directory is None:
+                raise IndexUnavailableError(detail="index build left no current version")
+        return cls(settings, directory, catalog)
+
+    def _embedding_function(self):
+        name = self.manifest.get("embedding")
+        config = self.manifest.get("embedding_config") or {}
+        if name == KiwiHashEmbeddingFunction.name():
+            return KiwiHashEmbeddingFunction.build_from_config(config)
+        if name == OpenAIEmbeddingFunction.name() and self.settings.openai_api_key is not None:
+            s = self.settings
+            return OpenAIEmbeddingFunction(config.get("model", s.ktcs_embedding_model),
+                                           s.openai_api_key.get_secret_value(), s.openai_base_url,
+                                           s.ktcs_llm_timeout, s.ktcs_llm_max_retries)
+        return None  # built with OpenAI but no key now: dense search unavailable, BM25 still works
+
+    def _chroma(self):
+        with self._lock:
+            if self._collection is None:
+                client = store.chroma_client(self.settings, self.directory)
+                self._collection = client.get_collection(self.manifest["collection"],
+                                                         embedding_function=self._ef)
+            return self._collection
+
+    @property
+    def dense_available(self) -> bool:
+        return self._ef is not None
+
+    # -- search --------------------------------------------------------------------------------
+    def search(self, query: str, *, k: int = 5, filters: SearchFilters | None = None,
+               mode: str = "hybrid") -> list[SearchHit]:
+        """Best `k` documents for `query`, excluding those `filters` rule out."""
+        if mode not in MODES:
+            raise InvalidInputError(f"검색 방식은 {', '.join(MODES)} 중 하나여야 합니다: {mode}")
+        query = query.strip()
+        if not query or k <= 0:
+            return []
+        filters = filters or _NO_FILTERS
+        if mode == "bm25":
+            ranked = self._bm25_ranking(query, filters)
+            scores = dict(ranked)
+            return [self._hit(i, scores[i]) for i, _ in ranked[:k]]
+        if mode == "dense":
+            if not self.dense_available:
+                raise CapabilityUnavailableError("의미 검색에는 OpenAI API 키가 필요합니다 (색인이 OpenAI 임베딩으로 만들어짐).")
+            ranked = self._dense_ranking(query, filters)
+            return [self._hit(i, s) for i, s in ranked[:k]]
+        fused: dict[int, float] = {}
+        lists = [(self._bm25_ranking(query, filters), 1.0)]
+        if self.dense_available:
+            lists.append((self._dense_ranking(query, filters), 1.0))
+        lists.append((self._resolver_ranking(query, filters), RESOLVER_WEIGHT))
+        for ranking, weight in lists:
+            for rank, (i, _score) in enumerate(ranking):
+                fused[i] = fused.get(i, 0.0) + weight / (RRF_K + rank + 1)
+        order = sorted(fused, key=lambda i: (-fused[i], i))
+        return [self._hit(i, fused[i]) for i in order[:k]]
+
+    def _hit(self, i: int, score: float) -> SearchHit:
+        doc = self.docs[i]
+        return SearchHit(plan_id=doc.plan_id, title=doc.title, text=doc.text, score=float(score),
+                         source=doc.source, kind=doc.kind)
+
+    def _bm25_ranking(self, query: str, filters: SearchFilters) -> list[tuple[int, float]]:
+        terms = list(tokenize(query))
+        if not terms:
+            return []
+        scores = self._bm25.get_scores(terms)
+        order = np.argsort(-scores, kind="stable")
+        out: list[tuple[int, float]] = []
+        for i in order:
+            if scores[i] <= 0 or len(out) >= CANDIDATES:
+                break
+            if filters.allows(self.docs[i].metadata):
+                out.append((int(i), float(scores[i])))
+        return out
+
+    def _dense_ranking(self, query: str, filters: SearchFilters) -> list[tuple[int, float]]:
+        collection = self._chroma()
+        embedding = self._ef.embed_query([query])[0]
+        result = collection.query(query_embeddings=[embedding], n_results=min(CANDIDATES, len(self.docs)),
+                                  where=filters.where(), include=["distances"])
+        ids, distances = result["ids"][0], result["distances"][0]
+        return [(self._by_id[doc_id], 1.0 - float(d)) for doc_id, d in zip(ids, distances, strict=True)
+                if doc_id in self._by_id]
+
+    def _resolver_ranking(self, query: str, filters: SearchFilters) -> list[tuple[int, float]]:
+        """Plans the query names ("슬림 14기가", "와이 요금제"), via the catalog's resolver."""
+        out = []
+        for match in self.catalog.resolve_scored(query, limit=8):
+            i = self._plan_doc.get(match.plan.id)
+            if i is not None and match.score >= 0.5 and filters.allows(self.docs[i].metadata):
+                out.append((i, match.score))
+        return out
+
+    # -- validation ----------------------------------------------------------------------------
+    def validate(self, probe: str = "슬림 14기가", expect: str = "5g-slim-14gb") -> dict:
+        """Check counts and that a probe query finds its plan; raises IndexUnavailableError."""
+        plans = sum(doc.kind == "plan" for doc in self.docs)
+        if plans != len(self.catalog) or len(self.docs) != self.manifest.get("documents"):
+            raise IndexUnavailableError(detail=f"count mismatch: {plans} plans, {len(self.docs)} docs")
+        if self.dense_available and self._chroma().count() != len(self.docs):
+            raise IndexUnavailableError(detail="chroma count mismatch")
+        hits = self.search(probe, k=3)
+        if expect not in [hit.plan_id for hit in hits]:
+            raise IndexUnavailableError(detail=f"probe {probe!r} did not find {expect}")
+        return {"version": self.directory.name, "documents": len(self.docs), "plans": plans,
+                "embedding": self.manifest.get("embedding")}

@@ -1,0 +1,131 @@
+"""On-disk layout of the search index and its atomic swap.
+
+    <data_dir>/index/current          → name of the live version directory (replaced atomically)
+    <data_dir>/index/<version>/       manifest.json, docs.jsonl, bm25/, chroma/
+
+A build writes a new version directory beside the live one, validates it, then replaces `current`;
+until then readers keep using the previous version, so a failed or cancelled build changes nothing.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import shutil
+import time
+import uuid
+from dataclasses import asdict
+from pathlib import Path
+
+import bm25s
+
+from ktcs_desktop.core.retrieval.documents import KnowledgeDoc
+from ktcs_desktop.core.retrieval.embedding import embedding_function_for
+from ktcs_desktop.core.retrieval.text import tokenize
+
+log = logging.getLogger(__name__)
+
+POINTER = "current"
+MANIFEST = "manifest.json"
+DOCS = "docs.jsonl"
+SCHEMA_VERSION = 1
+KEEP_OLD_VERSIONS = 1
+
+
+def index_root(settings) -> Path:
+    return Path(settings.paths.data_dir) / "index"
+
+
+def current_version_dir(settings) -> Path | None:
+    """The live index directory, or None when no complete index exists."""
+    root = index_root(settings)
+    try:
+        name = (root / POINTER).read_text(encoding="utf-8").strip()
+    except FileNotFoundError:
+        return None
+    directory = root / name
+    return directory if (directory / MANIFEST).is_file() else None
+
+
+def new_version_dir(settings) -> Path:
+    root = index_root(settings)
+    root.mkdir(parents=True, exist_ok=True)
+    name = time.strftime("v%Y%m%d-%H%M%S") + "-" + uuid.uuid4().hex[:6]
+    directory = root / name
+    directory.mkdir()
+    return directory
+
+
+def collection_name(directory: Path) -> str:
+    return f"ktcs-{directory.name}"
+
+
+def chroma_client(settings, directory: Path):
+    """Embedded Chroma under the version directory, or the server in KTCS_CHROMA_URL."""
+    import chromadb
+    from chromadb.config import Settings as ChromaSettings
+
+    chroma_settings = ChromaSettings(anonymized_telemetry=False, allow_reset=False)
+    if settings.ktcs_chroma_url:
+        from urllib.parse import urlparse
+
+        url = urlparse(settings.ktcs_chroma_url)
+        return chromadb.HttpClient(host=url.hostname or "localhost", port=url.port or 8000,
+                                   ssl=url.scheme == "https", settings=chroma_settings)
+    return chromadb.PersistentClient(path=str(directory / "chroma"), settings=chroma_settings)
+
+
+def write_index(settings, directory: Path, docs: list[KnowledgeDoc], *, cancel=None) -> dict:
+    """Write docs, the BM25 index and the Chroma collection into `directory`; returns the manifest."""
+    if not docs:
+        raise ValueError("no documents to index")
+    with (directory / DOCS).open("w", encoding="utf-8") as fh:
+        for doc in docs:
+            fh.write(json.dumps(asdict(doc), ensure_ascii=False) + "\n")
+    retriever = bm25s.BM25()
+    retriever.index([list(tokenize(f"{d.title}\n{d.text}")) or ["_"] for d in docs], show_progress=False)
+    retriever.save(str(directory / "bm25"))
+    if cancel is not None and cancel():
+        raise InterruptedError
+    ef = embedding_function_for(settings)
+    client = chroma_client(settings, directory)
+    collection = client.get_or_create_collection(
+        collection_name(directory), embedding_function=ef, metadata={"hnsw:space": "cosine"})
+    collection.add(ids=[d.id for d in docs], documents=[f"{d.title}\n{d.text}" for d in docs],
+                   metadatas=[{**d.metadata, "kind": d.kind, "source": d.source} for d in docs])
+    manifest = {
+        "schema_version": SCHEMA_VERSION, "created": time.strftime("%Y-%m-%dT%H:%M:%S"),
+        "documents": len(docs), "plans": sum(d.kind == "plan" for d in docs),
+        "pages": sum(d.kind == "page" for d in docs), "rules": sum(d.kind == "rule" for d in docs),
+        "embedding": ef.name(), "embedding_config": ef.get_config(), "collection": collection_name(directory),
+    }
+    del client
+    return manifest
+
+
+def commit_manifest(directory: Path, manifest: dict) -> None:
+    tmp = directory / (MANIFEST + ".tmp")
+    tmp.write_text(json.dumps(manifest, ensure_ascii=False, indent=1), encoding="utf-8")
+    os.replace(tmp, directory / MANIFEST)
+
+
+def swap_in(settings, directory: Path) -> None:
+    """Make `directory` the live index (atomic pointer replace), then prune old versions."""
+    root = index_root(settings)
+    tmp = root / f"{POINTER}.{uuid.uuid4().hex[:6]}.tmp"
+    tmp.write_text(directory.name, encoding="utf-8")
+    os.replace(tmp, root / POINTER)
+    prune(settings, keep=directory)
+
+
+def discard(directory: Path) -> None:
+    shutil.rmtree(directory, ignore_errors=True)
+
+
+def prune(settings, keep: Path) -> None:
+    """Remove versions older than the newest few (an open reader on Windows may block deletion)."""
+    root = index_root(settings)
+    versions = sorted((p for p in root.iterdir() if p.is_dir() and p != keep), key=lambda p: p.name)
+    for old in versions[:-KEEP_OLD_VERSIONS] if KEEP_OLD_VERSIONS else versions:
+        shutil.rmtree(old, ignore_errors=True)

@@ -1,0 +1,27 @@
+from __future__ import annotations
+
+from ktcs_desktop.core.catalog import default_catalog
+from ktcs_desktop.core.retrieval.evaluation import evaluate, load_eval_set
+
+
+def test_eval_set_is_large_and_valid():
+    items = load_eval_set()
+    assert len(items) >= 80
+    catalog = default_catalog()
+    for item in items:
+        assert item.plan_ids
+        for plan_id in item.plan_ids:
+            catalog.get(plan_id)
+
+
+def test_hybrid_recall_at_3(kb):
+    result = evaluate(kb, load_eval_set(), mode="hybrid")
+    assert result.recall_at_3 >= 0.9, result.line()
+    assert result.mrr >= 0.75, result.line()
+
+
+def test_hybrid_beats_single_modes(kb):
+    items = load_eval_set()
+    hybrid = evaluate(kb, items, "hybrid")
+    assert hybrid.mrr > evaluate(kb, items, "bm25").mrr
+    assert hybrid.mrr > evaluate(kb, items, "dense").mrr
