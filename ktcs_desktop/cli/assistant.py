@@ -1,9 +1,136 @@
-"""`ktcs` subcommands of the assistant feature (none yet)."""
+"""`ktcs ask`, `ktcs summarize`, `ktcs export`, `ktcs eval assistant`."""
 
 from __future__ import annotations
 
 import argparse
+import json
+import os
+import sys
+import time
+from pathlib import Path
+
+from ktcs_desktop.core.config import resources_dir
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
-    """No subcommands yet."""
+    ask = subparsers.add_parser("ask", help="AI 도우미에게 질문")
+    ask.add_argument("question")
+    ask.add_argument("--phone", help="화면에 조회된 고객처럼 이 번호의 고객을 맥락으로 사용")
+    ask.add_argument("--offline", action="store_true", help="API 키가 있어도 오프라인으로 답변")
+    ask.set_defaults(handler=_ask)
+
+    summarize = subparsers.add_parser("summarize", help="상담 요약 생성")
+    summarize.add_argument("session_id", type=int, help="상담 id")
+    summarize.set_defaults(handler=_summarize)
+
+    export = subparsers.add_parser("export", help="상담 요약 내보내기")
+    export.add_argument("session_id", type=int)
+    export.add_argument("--format", choices=("md", "json", "pdf"), default="md")
+    export.add_argument("-o", "--output", type=Path)
+    export.set_defaults(handler=_export)
+
+    existing = subparsers.choices.get("eval")
+    if existing is None:
+        eval_parser = subparsers.add_parser("eval", help="품질 평가")
+        eval_sub = eval_parser.add_subparsers(dest="eval_command", metavar="TARGET", required=True)
+    else:  # another feature already owns `ktcs eval`: add our target to it
+        eval_sub = next(a for a in existing._actions if isinstance(a, argparse._SubParsersAction))
+    target = eval_sub.add_parser("assistant", help="오프라인 도우미 의도 정확도")
+    target.add_argument("--data", type=Path, default=None)
+    target.set_defaults(handler=_eval)
+
+
+def _ask(args: argparse.Namespace) -> int:
+    from ktcs_desktop.core.assistant import AssistantService, AssistContext
+    from ktcs_desktop.core.config import load_settings
+    from ktcs_desktop.core.services.container import create_services
+
+    settings = load_settings()
+    lookup = None
+    if args.phone:
+        services = create_services(settings)
+        try:
+            services.db.upgrade()
+            lookup = services.lookup.lookup(args.phone)
+        finally:
+            services.close()
+    service = AssistantService(None if args.offline else settings)
+    answer = service.answer(args.question, AssistContext(lookup=lookup),
+                            on_token=lambda t: print(t, end="", flush=True))
+    print()
+    if answer.fallback_notice:
+        print(f"[{answer.fallback_notice}]", file=sys.stderr)
+    for card in answer.cards:
+        print(f"  · {card.name}: {card.fee_label}, 선택약정 {card.selective_label}, 데이터 {card.data} ({card.source})")
+    print(f"  [{answer.intent.label} · {answer.provider}]")
+    return 0
+
+
+def _wrapup(session_id: int):
+    from ktcs_desktop.core.services.container import create_services
+    from ktcs_desktop.core.summary import build_summary
+
+    services = create_services()
+    try:
+        services.db.upgrade()
+        consultation = services.consultations.get(session_id)
+    finally:
+        services.close()
+    return build_summary(consultation)
+
+
+def _summarize(args: argparse.Namespace) -> int:
+    print(_wrapup(args.session_id).summary_text)
+    return 0
+
+
+def _export(args: argparse.Namespace) -> int:
+    from ktcs_desktop.core.summary import to_json, to_markdown
+
+    wrap = _wrapup(args.session_id)
+    output = args.output or Path(f"consultation-{args.session_id}.{args.format}")
+    if args.format == "md":
+        output.write_text(to_markdown(wrap), encoding="utf-8")
+    elif args.format == "json":
+        output.write_text(to_json(wrap), encoding="utf-8")
+    else:
+        os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+        from PySide6.QtGui import QGuiApplication
+
+        from ktcs_desktop.ui.assistant.pdf import write_pdf
+
+        app = QGuiApplication.instance() or QGuiApplication([])
+        _ = app
+        write_pdf(wrap, output)
+    print(output)
+    return 0
+
+
+def evaluate(path: Path | None = None) -> dict:
+    """Intent accuracy, fact coverage and latency of the offline provider over the eval set."""
+    from ktcs_desktop.core.assistant import OfflineProvider
+
+    path = path or Path(__file__).resolve().parents[2] / "tests" / "data" / "assistant_eval.jsonl"
+    rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    provider = OfflineProvider()
+    correct = facts_ok = 0
+    latencies = []
+    for row in rows:
+        start = time.perf_counter()
+        answer = provider.answer(row["question"])
+        latencies.append((time.perf_counter() - start) * 1000)
+        correct += answer.intent.value == row["intent"]
+        facts_ok += all(fact in answer.text for fact in row["facts"])
+    latencies.sort()
+    return {"questions": len(rows), "intent_accuracy": correct / len(rows), "facts_complete": facts_ok / len(rows),
+            "p50_ms": latencies[len(latencies) // 2], "p95_ms": latencies[int(len(latencies) * 0.95) - 1]}
+
+
+def _eval(args: argparse.Namespace) -> int:
+    result = evaluate(args.data)
+    print(f"질문 {result['questions']}개 · 의도 정확도 {result['intent_accuracy']:.3f} · "
+          f"필수 사실 포함 {result['facts_complete']:.3f} · p50 {result['p50_ms']:.2f}ms · p95 {result['p95_ms']:.2f}ms")
+    return 0 if result["intent_accuracy"] >= 0.9 else 1
+
+
+_ = resources_dir

@@ -1,12 +1,154 @@
-"""Main-window integration of the assistant feature (not installed yet)."""
+"""Main-window integration of the assistant: assist panel, live suggestions, escalations, wrap-up."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from PySide6.QtCore import QObject, QTimer
+
+from ktcs_desktop.core.assistant import (
+    AssistantCancelled,
+    AssistantService,
+    AssistContext,
+    detect_escalation,
+)
+from ktcs_desktop.core.models import Speaker, TranscriptLine
+from ktcs_desktop.core.summary import build_summary
+from ktcs_desktop.ui.assistant.panel import AssistantPanel
+from ktcs_desktop.ui.assistant.wrapup import WrapUpDialog
+from ktcs_desktop.ui.tasks import TaskCancelled, TaskKind
+
 if TYPE_CHECKING:
+    from ktcs_desktop.core.services.recorder import ConsultationRecorder
     from ktcs_desktop.ui.main_window import MainWindow
+
+SUGGEST_DEBOUNCE_MS = 350
+
+
+class AssistantFeature(QObject):
+    def __init__(self, window: MainWindow) -> None:
+        super().__init__(window)
+        self.window = window
+        self.service = AssistantService(window.services.settings)
+        self.panel = AssistantPanel()
+        self.panel.set_provider(self.service.label)
+        window.assist_area.layout().addWidget(self.panel)
+        window.assist_area.show()
+        self.panel.question_submitted.connect(lambda q: self.ask(q))
+        self._handle = None
+        self._generation = 0
+        self._pending_utterance: str | None = None
+        self._debounce = QTimer(self)
+        self._debounce.setSingleShot(True)
+        self._debounce.setInterval(SUGGEST_DEBOUNCE_MS)
+        self._debounce.timeout.connect(self._suggest_now)
+        self.last_escalation = None
+        self.dialog: WrapUpDialog | None = None
+        window.transcript_line_added.connect(self._on_line)
+        window.alert_banner.action_clicked.connect(self._record_transfer)
+        window.wrapup_handler = self.open_wrapup
+
+    def _context(self) -> AssistContext:
+        recorder = self.window.recorder
+        lines = tuple(recorder.lines) if recorder is not None else ()
+        return AssistContext(lookup=self.window.caller, transcript=lines)
+
+    # -- answers ---------------------------------------------------------------------------
+    def ask(self, question: str, *, suggestion: bool = False) -> None:
+        if self._handle is not None and not self._handle.done:
+            self._handle.cancel()  # a newer question makes the old answer stale
+        self._generation += 1
+        generation = self._generation
+        context = self._context()
+        service = self.service
+        self.panel.begin("고객 발화 기반 제안" if suggestion else f"질문: {question}")
+
+        def work(ctx):
+            def reset(notice: str) -> None:
+                ctx.emit(("reset", notice))
+
+            kwargs = {"on_token": lambda t: ctx.emit(("token", t)), "cancel": lambda: ctx.cancelled,
+                      "on_reset": reset}
+            try:
+                if suggestion:
+                    return service.suggest(question, context, **kwargs)
+                return service.answer(question, context, **kwargs)
+            except AssistantCancelled:
+                raise TaskCancelled() from None
+
+        def partial(item) -> None:
+            if generation != self._generation:
+                return
+            kind, value = item
+            if kind == "token":
+                self.panel.append_token(value)
+            else:
+                self.panel.reset_stream(value)
+
+        def done(answer) -> None:
+            if generation == self._generation:
+                self.panel.show_answer(answer)
+
+        def failed(exc: BaseException) -> None:
+            if generation == self._generation:
+                self.panel.show_notice(f"답변 실패: {exc}")
+
+        self._handle = self.window.tasks.run(work, on_success=done, on_failure=failed, on_partial=partial,
+                                             kind=TaskKind.IO)
+
+    def _on_line(self, line: TranscriptLine) -> None:
+        if line.speaker is not Speaker.CALLER:
+            return
+        escalation = detect_escalation(line.text)
+        if escalation is not None:
+            self.last_escalation = escalation
+            self.window.alert_banner.show_message(escalation.message, level="warning", action="이관 기록")
+            self.window.record_event("escalation", escalation.as_payload())
+        self._pending_utterance = line.text
+        self._debounce.start()
+
+    def _suggest_now(self) -> None:
+        if self._pending_utterance:
+            self.ask(self._pending_utterance, suggestion=True)
+            self._pending_utterance = None
+
+    def _record_transfer(self) -> None:
+        if self.last_escalation is None:
+            return
+        self.window.record_event("escalation_transfer", self.last_escalation.as_payload())
+        self.window.statusBar().showMessage(f"이관 기록: {self.last_escalation.suggested_transfer}", 5000)
+        self.window.alert_banner.hide()
+
+    # -- wrap-up ---------------------------------------------------------------------------
+    def open_wrapup(self, recorder: ConsultationRecorder) -> None:
+        service = self.service
+        catalog = service.catalog
+        names = (self.window.caller.profile.name,) if self.window.caller else ()
+
+        def work(_ctx):
+            wrap = build_summary(recorder, catalog)
+            online = service.online
+            if online is not None and hasattr(online, "summarize"):
+                try:
+                    transcript = "\n".join(f"{ln.speaker.label}: {ln.text}" for ln in recorder.lines)
+                    text = online.summarize(transcript, names)
+                    if text:
+                        from dataclasses import replace
+
+                        wrap = replace(wrap, summary_text=wrap.summary_text.splitlines()[0] + "\n" + text,
+                                       generated_by="openai")
+                except Exception:  # noqa: BLE001 - the extractive summary stands
+                    pass
+            return wrap
+
+        self.window.tasks.run(work, on_success=lambda wrap: self._show_dialog(recorder, wrap),
+                              on_failure=lambda exc: self.window.finish_consultation(recorder.notes, "기타"),
+                              kind=TaskKind.IO)
+
+    def _show_dialog(self, recorder: ConsultationRecorder, wrap) -> None:
+        self.dialog = WrapUpDialog(self.window, recorder, wrap)
+        self.dialog.open()
 
 
 def install(window: MainWindow) -> None:
-    """Nothing to install yet."""
+    window.assistant = AssistantFeature(window)  # type: ignore[attr-defined]

@@ -1,0 +1,1 @@
+"""Qt widgets of the assistant feature: the assist panel, the wrap-up dialog, the PDF writer."""

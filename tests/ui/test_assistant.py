@@ -1,0 +1,95 @@
+"""The assistant feature in the main window: streaming, escalation banner, wrap-up and export."""
+
+from __future__ import annotations
+
+import json
+import time
+
+from PySide6.QtCore import Qt, QTimer
+
+from ktcs_desktop.core.models import Speaker
+
+
+def _lookup(qtbot, window, phone: str) -> None:
+    window.lookup_pane.phone_input.setText(phone) if hasattr(window.lookup_pane, "phone_input") else None
+    window.lookup(phone)
+    qtbot.waitUntil(lambda: window.caller is not None, timeout=5000)
+
+
+def test_streamed_answer_with_cards_keeps_ui_responsive(qtbot, window, artifacts_dir) -> None:
+    feature = window.assistant
+    panel = feature.panel
+    assert window.assist_area.isVisible() and panel.status_label.text() == "오프라인 지식 기반"
+    feature.service.offline.stream_chunk = 1  # many small tokens
+    stalls: list[float] = []
+    last = [time.perf_counter()]
+
+    def tick() -> None:
+        now = time.perf_counter()
+        stalls.append(now - last[0])
+        last[0] = now
+
+    timer = QTimer()
+    timer.setInterval(10)
+    timer.timeout.connect(tick)
+    timer.start()
+    tokens: list[str] = []
+    panel.answer_view.textChanged.connect(lambda: tokens.append("x"))
+    panel.question.setText("슬림 14기가 얼마예요?")
+    qtbot.keyClick(panel.question, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: panel.card_count() == 1, timeout=5000)
+    timer.stop()
+    longest_ms = max(stalls) * 1000
+    print(f"\nlongest event-loop stall during streamed answer: {longest_ms:.1f} ms over {len(stalls)} ticks")
+    assert longest_ms < 250
+    assert len(tokens) > 10  # arrived piece by piece
+    assert "월 55,000원(선택약정 시 41,250원)" in panel.answer_text
+    out = artifacts_dir / "screenshots"
+    out.mkdir(parents=True, exist_ok=True)
+    window.grab().save(str(out / "assistant_answer.png"))
+
+
+def test_caller_line_triggers_escalation_and_suggestion(qtbot, window) -> None:
+    _lookup(qtbot, window, "010-1234-5678")
+    window.add_transcript_line(Speaker.AGENT, "해지 관련 문의 주셨나요")  # agent lines are ignored
+    assert not window.alert_banner.isVisible()
+    window.add_transcript_line(Speaker.CALLER, "해지하고 싶어요")
+    assert window.alert_banner.isVisible() and "해지방어팀" in window.alert_banner.text.text()
+    assert window.alert_banner.action.text() == "이관 기록"
+    qtbot.waitUntil(lambda: "해지방어팀" in window.assistant.panel.answer_text, timeout=5000)
+    journal = window.recorder.journal_path.read_text(encoding="utf-8")
+    assert '"kind": "escalation"' in journal
+
+
+def test_wrapup_end_to_end_with_exports(qtbot, window, services, tmp_path) -> None:
+    _lookup(qtbot, window, "010-1234-5678")
+    qtbot.waitUntil(lambda: window.history_pane.list.count() >= 0, timeout=5000)
+    window.add_transcript_line(Speaker.CALLER, "요금이 너무 비싸요. 슬림 14기가로 바꾸고 싶어요")
+    window.add_transcript_line(Speaker.AGENT, "5G 슬림 14GB는 월 55,000원입니다")
+    window.record_event("offer", {"plan_name": "5G 슬림 14GB", "effective_fee": 41250})
+    qtbot.waitUntil(lambda: window.recorder.consultation_id is not None and window.recorder.pending_count == 0,
+                    timeout=5000)
+    before = window.history_pane.list.count()
+    window.end_consultation()
+    qtbot.waitUntil(lambda: window.assistant.dialog is not None and window.assistant.dialog.isVisible(), timeout=5000)
+    dialog = window.assistant.dialog
+    text = dialog.summary_edit.toPlainText()
+    assert "5G 슬림 14GB" in text and "요금제 변경 절차" in text
+    dialog.outcome.setCurrentText("요금제 변경")
+    dialog.summary_edit.setPlainText(text + "\n메모: 다음 달 적용 확인")
+    qtbot.waitUntil(lambda: dialog.drafts_saved >= 1, timeout=5000)
+    assert json.loads(dialog.draft_path.read_text(encoding="utf-8"))["outcome"] == "요금제 변경"
+
+    md = dialog.export("md", tmp_path / "s.md").read_text(encoding="utf-8")
+    js = json.loads(dialog.export("json", tmp_path / "s.json").read_text(encoding="utf-8"))
+    pdf = dialog.export("pdf", tmp_path / "s.pdf").read_bytes()
+    assert "5G 슬림 14GB" in md and "요금제 변경" in md
+    assert "5G 슬림 14GB" in js["plans_discussed"] and js["outcome"] == "요금제 변경"
+    assert pdf.startswith(b"%PDF") and len(pdf) > 1024
+
+    cid = window.recorder.consultation_id
+    dialog.save()
+    qtbot.waitUntil(lambda: window.history_pane.list.count() == before + 1, timeout=5000)
+    saved = services.consultations.get(cid)
+    assert saved.outcome == "요금제 변경" and "다음 달 적용 확인" in saved.summary
+    assert window.history_pane.list.item(0).text().split("\n")[1].startswith("요금제 변경 절차")
