@@ -1,0 +1,377 @@
+"""Speech-to-text providers behind one small protocol, and how the UI learns what is available.
+
+- `OpenAITranscriber`: the official `openai` SDK against OpenAI or any compatible server
+  (`OPENAI_BASE_URL`), Korean language hint and a KT domain prompt, SDK retries (which honour
+  Retry-After) plus our own retry round with backoff; errors become Korean `TranscriptionError`s.
+- `LocalWhisperTranscriber`: faster-whisper, only from a local model directory; never downloads.
+- `make_transcriber(settings)` / `transcription_status(settings)`.
+
+We never invent a transcript: when no provider is available the caller gets None and the
+agent types instead.
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+import io
+import logging
+import random
+import threading
+import time
+import wave
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, NamedTuple, Protocol, runtime_checkable
+
+from ktcs_desktop.core.errors import CapabilityUnavailableError, KtcsError
+
+if TYPE_CHECKING:
+    from ktcs_desktop.core.config import Settings
+
+log = logging.getLogger(__name__)
+
+KT_DOMAIN_PROMPT = (
+    "KT 고객센터 상담 통화입니다. 요금제, 5G 슬림, 5G 심플, 5G 베이직, 5G 스페셜, "
+    "5G 초이스 베이직, 5G 초이스 스페셜, 5G 초이스 프리미엄, 요고, LTE 베이직, 선택약정 24개월, "
+    "데이터 이월, 데이터 쉐어링, 14GB, 110GB, 기가, 무제한, 부가서비스, 결합할인, 번호이동, "
+    "기기변경, 위약금, 할부금, 55,000원."
+)
+
+UNAVAILABLE_MESSAGE = (
+    "음성 인식 사용 불가: OpenAI 키 또는 로컬 Whisper 모델이 설정되지 않았습니다. 직접 입력은 계속 가능합니다."
+)
+
+AudioInput = bytes | Path | str
+"""WAV bytes, or a path to a WAV file."""
+
+
+@dataclass(frozen=True)
+class Transcript:
+    text: str
+    language: str
+    duration: float  # seconds of audio
+    provider: str
+    raw_text: str = ""  # before `normalize_transcript`, when the pipeline normalized `text`
+
+
+@runtime_checkable
+class Transcriber(Protocol):
+    name: str
+
+    def transcribe(self, audio: AudioInput, *, prompt: str | None = None) -> Transcript:
+        """Blocking; raises `TranscriptionError`. Safe to call from several worker threads."""
+        ...
+
+
+# -- errors ---------------------------------------------------------------------------------------
+class TranscriptionError(KtcsError):
+    """A transcription attempt failed; `retryable` says whether trying again may help."""
+
+    user_message = "음성 인식 중 오류가 발생했습니다. 녹음 구간은 저장되어 있어 나중에 다시 변환할 수 있습니다."
+    retryable = True
+
+
+class TranscriptionTimeoutError(TranscriptionError):
+    user_message = (
+        "음성 인식 서버 응답 시간이 초과되었습니다. 잠시 후 다시 시도해 주세요. "
+        "녹음 구간은 저장되어 있어 나중에 다시 변환할 수 있습니다."
+    )
+
+
+class TranscriptionRateLimitError(TranscriptionError):
+    user_message = "음성 인식 요청이 너무 많습니다(사용량 제한). 잠시 후 다시 시도합니다."
+
+    def __init__(self, user_message: str | None = None, *, detail: str | None = None,
+                 retry_after: float | None = None) -> None:
+        super().__init__(user_message, detail=detail)
+        self.retry_after = retry_after
+
+
+class TranscriptionAuthError(TranscriptionError):
+    user_message = "음성 인식 인증에 실패했습니다. OpenAI API 키(OPENAI_API_KEY)를 확인해 주세요."
+    retryable = False
+
+
+class TranscriptionConnectionError(TranscriptionError):
+    user_message = "음성 인식 서버에 연결할 수 없습니다. 네트워크와 서버 주소(OPENAI_BASE_URL)를 확인해 주세요."
+
+
+class TranscriptionRequestError(TranscriptionError):
+    user_message = "음성 인식 요청이 거부되었습니다. 모델 이름(KTCS_TRANSCRIBE_MODEL)과 오디오 형식을 확인해 주세요."
+    retryable = False
+
+
+class TranscriptionUnavailableError(CapabilityUnavailableError):
+    user_message = UNAVAILABLE_MESSAGE
+
+
+# -- helpers --------------------------------------------------------------------------------------
+def _wav_bytes(audio: AudioInput) -> bytes:
+    if isinstance(audio, bytes | bytearray):
+        return bytes(audio)
+    return Path(audio).read_bytes()
+
+
+def wav_duration(wav_bytes: bytes) -> float:
+    try:
+        with wave.open(io.BytesIO(wav_bytes), "rb") as wav:
+            return wav.getnframes() / float(wav.getframerate() or 1)
+    except (wave.Error, EOFError):
+        return 0.0
+
+
+def _retry_after_seconds(exc: Any) -> float | None:
+    response = getattr(exc, "response", None)
+    headers = getattr(response, "headers", None)
+    if headers is None:
+        return None
+    for name, scale in (("retry-after-ms", 0.001), ("retry-after", 1.0)):
+        value = headers.get(name)
+        if value is None:
+            continue
+        try:
+            return max(0.0, float(value) * scale)
+        except ValueError:
+            continue
+    return None
+
+
+def _translate_openai_error(exc: Exception) -> TranscriptionError:
+    """SDK exception → Korean `TranscriptionError` (timeout / auth / 429 / connection / status)."""
+    import openai
+
+    detail = f"{type(exc).__name__}: {exc}"
+    if isinstance(exc, openai.APITimeoutError):
+        return TranscriptionTimeoutError(detail=detail)
+    if isinstance(exc, openai.APIConnectionError):
+        return TranscriptionConnectionError(detail=detail)
+    if isinstance(exc, openai.AuthenticationError | openai.PermissionDeniedError):
+        return TranscriptionAuthError(detail=detail)
+    if isinstance(exc, openai.RateLimitError):
+        return TranscriptionRateLimitError(detail=detail, retry_after=_retry_after_seconds(exc))
+    if isinstance(exc, openai.BadRequestError | openai.NotFoundError | openai.UnprocessableEntityError):
+        return TranscriptionRequestError(detail=detail)
+    if isinstance(exc, openai.APIStatusError):
+        return TranscriptionError(
+            f"음성 인식 서버 오류가 발생했습니다 (HTTP {exc.status_code}). 잠시 후 다시 시도합니다.",
+            detail=detail,
+        )
+    return TranscriptionError(detail=detail)
+
+
+# -- OpenAI-compatible ----------------------------------------------------------------------------
+class OpenAITranscriber:
+    """`/v1/audio/transcriptions` through the official SDK; any OpenAI-compatible server works."""
+
+    name = "openai"
+
+    def __init__(
+        self,
+        *,
+        api_key: str | None,
+        base_url: str | None = None,
+        model: str = "whisper-1",
+        timeout: float = 30.0,
+        max_retries: int = 2,
+        extra_attempts: int = 1,
+        backoff_s: float = 1.0,
+        max_backoff_s: float = 8.0,
+        language: str = "ko",
+        client: Any = None,
+    ) -> None:
+        if client is None:
+            import openai
+
+            if not api_key and not base_url:
+                raise TranscriptionUnavailableError()
+            client = openai.OpenAI(
+                # A self-hosted compatible server may need no key; the SDK insists on one.
+                api_key=api_key or "no-key-configured",
+                base_url=base_url or None,
+                timeout=timeout,
+                max_retries=max_retries,
+            )
+        self._client = client
+        self.model = model
+        self.language = language
+        self.extra_attempts = extra_attempts
+        self.backoff_s = backoff_s
+        self.max_backoff_s = max_backoff_s
+        self.base_url = str(getattr(client, "base_url", base_url or ""))
+
+    @classmethod
+    def from_settings(cls, settings: Settings, **overrides: Any) -> OpenAITranscriber:
+        key = settings.openai_api_key.get_secret_value() if settings.openai_api_key else None
+        kwargs: dict[str, Any] = dict(
+            api_key=key,
+            base_url=settings.openai_base_url,
+            model=settings.ktcs_transcribe_model,
+            timeout=settings.ktcs_llm_timeout,
+            max_retries=settings.ktcs_llm_max_retries,
+        )
+        kwargs.update(overrides)
+        return cls(**kwargs)
+
+    def close(self) -> None:
+        close = getattr(self._client, "close", None)
+        if callable(close):
+            close()
+
+    def transcribe(self, audio: AudioInput, *, prompt: str | None = KT_DOMAIN_PROMPT) -> Transcript:
+        wav = _wav_bytes(audio)
+        attempt = 0
+        while True:
+            try:
+                return self._once(wav, prompt)
+            except TranscriptionError as exc:
+                if not exc.retryable or attempt >= self.extra_attempts:
+                    raise
+                delay = min(self.max_backoff_s, self.backoff_s * (2**attempt)) * (0.75 + 0.25 * random.random())
+                if isinstance(exc, TranscriptionRateLimitError) and exc.retry_after is not None:
+                    delay = min(self.max_backoff_s, max(delay, exc.retry_after))
+                log.info("transcription failed (%s), retrying in %.2fs", exc.detail, delay)
+                attempt += 1
+                time.sleep(delay)
+
+    def _once(self, wav: bytes, prompt: str | None) -> Transcript:
+        import openai
+
+        kwargs: dict[str, Any] = dict(
+            model=self.model,
+            file=("segment.wav", wav, "audio/wav"),
+            language=self.language,
+            response_format="json",
+        )
+        if prompt:
+            kwargs["prompt"] = prompt
+        try:
+            result = self._client.audio.transcriptions.create(**kwargs)
+        except openai.OpenAIError as exc:
+            raise _translate_openai_error(exc) from exc
+        text = result if isinstance(result, str) else getattr(result, "text", None)
+        if text is None:
+            raise TranscriptionError(
+                "음성 인식 서버의 응답 형식이 올바르지 않습니다.", detail=repr(result)[:200]
+            )
+        language = getattr(result, "language", None) or self.language
+        duration = getattr(result, "duration", None) or wav_duration(wav)
+        return Transcript(text=str(text).strip(), language=str(language), duration=float(duration),
+                          provider=self.name)
+
+
+# -- local faster-whisper -------------------------------------------------------------------------
+def _looks_like_ct2_model(model_dir: Path) -> bool:
+    return model_dir.is_dir() and (model_dir / "model.bin").is_file()
+
+
+class LocalWhisperTranscriber:
+    """faster-whisper from `ktcs_whisper_model_dir` (a CTranslate2 model folder), CPU int8.
+
+    `available()` is False (with a Korean `unavailable_reason`) unless faster-whisper imports
+    and the folder holds a model; the model loads lazily on first use, never from the network.
+    """
+
+    name = "local-whisper"
+
+    def __init__(
+        self,
+        model_dir: Path | str | None,
+        *,
+        device: str = "cpu",
+        compute_type: str = "int8",
+        language: str = "ko",
+        beam_size: int = 5,
+    ) -> None:
+        self.model_dir = Path(model_dir) if model_dir else None
+        self.device = device
+        self.compute_type = compute_type
+        self.language = language
+        self.beam_size = beam_size
+        self._model: Any = None
+        self._lock = threading.Lock()
+        self.unavailable_reason = self._check()
+
+    def _check(self) -> str | None:
+        if self.model_dir is None:
+            return "로컬 Whisper 모델 폴더(KTCS_WHISPER_MODEL_DIR)가 설정되지 않았습니다."
+        if importlib.util.find_spec("faster_whisper") is None:
+            return "로컬 음성 인식 모듈(faster-whisper)이 설치되어 있지 않습니다."
+        if not _looks_like_ct2_model(self.model_dir):
+            return f"로컬 Whisper 모델 폴더에 모델 파일(model.bin)이 없습니다: {self.model_dir}"
+        return None
+
+    def available(self) -> bool:
+        return self.unavailable_reason is None
+
+    def _load(self) -> Any:
+        with self._lock:
+            if self._model is None:
+                if self.unavailable_reason is not None:
+                    raise TranscriptionUnavailableError(f"음성 인식 사용 불가: {self.unavailable_reason}")
+                module = importlib.import_module("faster_whisper")
+                try:
+                    self._model = module.WhisperModel(
+                        str(self.model_dir),
+                        device=self.device,
+                        compute_type=self.compute_type,
+                        local_files_only=True,
+                    )
+                except Exception as exc:
+                    raise TranscriptionError(
+                        "로컬 Whisper 모델을 불러올 수 없습니다. 모델 폴더를 확인해 주세요.", detail=repr(exc)
+                    ) from exc
+            return self._model
+
+    def transcribe(self, audio: AudioInput, *, prompt: str | None = KT_DOMAIN_PROMPT) -> Transcript:
+        model = self._load()
+        source: Any = io.BytesIO(audio) if isinstance(audio, bytes | bytearray) else str(audio)
+        try:
+            with self._lock:  # one decode at a time: CTranslate2 already uses several cores
+                segments, info = model.transcribe(
+                    source, language=self.language, initial_prompt=prompt or None, beam_size=self.beam_size
+                )
+                text = "".join(s.text for s in segments).strip()
+        except Exception as exc:
+            raise TranscriptionError(detail=repr(exc)) from exc
+        return Transcript(
+            text=text,
+            language=str(getattr(info, "language", self.language) or self.language),
+            duration=float(getattr(info, "duration", 0.0) or 0.0),
+            provider=self.name,
+        )
+
+
+# -- factory / status -----------------------------------------------------------------------------
+class TranscriptionStatus(NamedTuple):
+    """`available, message = transcription_status(settings)`."""
+
+    available: bool
+    message: str
+
+
+def transcription_status(settings: Settings) -> TranscriptionStatus:
+    """What the UI shows next to the record button. No network access."""
+    if settings.openai_enabled:
+        where = settings.openai_base_url or "OpenAI"
+        return TranscriptionStatus(
+            True, f"음성 인식 사용 가능: {where} (모델 {settings.ktcs_transcribe_model})"
+        )
+    local = LocalWhisperTranscriber(settings.ktcs_whisper_model_dir)
+    if local.available():
+        return TranscriptionStatus(True, f"음성 인식 사용 가능: 로컬 Whisper ({local.model_dir})")
+    if settings.ktcs_whisper_model_dir is not None:
+        return TranscriptionStatus(
+            False, f"음성 인식 사용 불가: {local.unavailable_reason} 직접 입력은 계속 가능합니다."
+        )
+    return TranscriptionStatus(False, UNAVAILABLE_MESSAGE)
+
+
+def make_transcriber(settings: Settings) -> Transcriber | None:
+    """OpenAI(-compatible) if configured, else local Whisper if usable, else None (never a fake)."""
+    if settings.openai_enabled:
+        return OpenAITranscriber.from_settings(settings)
+    local = LocalWhisperTranscriber(settings.ktcs_whisper_model_dir)
+    if local.available():
+        return local
+    return None

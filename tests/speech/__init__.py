@@ -1,0 +1,1 @@
+"""Tests of the live-call audio core (`ktcs_desktop.core.speech`)."""
