@@ -26,7 +26,6 @@ Rules, in the order they apply:
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 
@@ -194,6 +193,7 @@ class _Candidate:
     index: int
     effective_fee: int
     addons: tuple[AddOn, ...]
+    included_ott: str | None
     covers: bool
     near_fit: bool
 
@@ -208,7 +208,8 @@ class _Candidate:
                 self.index)
 
 
-def _coverage(plan: Plan, need: float) -> tuple[bool, bool]:
+def data_fit(plan: Plan, need: float) -> tuple[bool, bool]:
+    """(covers, near_fit) of a plan's data for a monthly need in GB."""
     if plan.is_unlimited or (plan.data_gb or 0.0) >= need:
         return True, False
     near = ((plan.data_gb or 0.0) >= need * NEAR_FIT_SHARE
@@ -216,15 +217,16 @@ def _coverage(plan: Plan, need: float) -> tuple[bool, bool]:
     return False, near
 
 
-def _addons_for(plan: Plan, otts: Iterable[str], catalog: PlanCatalog) -> tuple[AddOn, ...]:
-    addons = []
-    for ott in otts:
-        if plan_includes_ott(plan, ott):
-            continue
-        addon = ott_addon(catalog, ott)
-        if addon is not None:
-            addons.append(addon)
-    return tuple(addons)
+def _addons_for(plan: Plan, priced: dict[str, AddOn | None]) -> tuple[str | None, tuple[AddOn, ...]]:
+    """(the OTT the plan's 초이스 pick covers, add-ons for the rest); `priced`: OTT → its add-on.
+
+    초이스 plans include ONE service of the caller's choice, so with several requested OTTs the
+    pick goes to the one whose add-on costs most and the others are bought as add-ons.
+    """
+    includable = [ott for ott in priced if plan_includes_ott(plan, ott)]
+    included = max(includable, key=lambda o: priced[o].price if priced[o] else 0, default=None)
+    addons = tuple(a for ott, a in priced.items() if ott != included and a is not None)
+    return included, addons
 
 
 # -- the recommender --------------------------------------------------------------------------------
@@ -241,7 +243,8 @@ def recommend(profile: CustomerProfile, usage: UsageSummary, needs: CallNeeds | 
 
     current = find_plan(catalog, profile.current_plan) if profile.current_plan else None
     current_fee = current_plan_fee(current, profile, today) if current else None
-    current_addons = _addons_for(current, otts, catalog) if current else ()
+    priced = {ott: ott_addon(catalog, ott) for ott in otts}
+    current_addons = _addons_for(current, priced)[1] if current else ()
     current_total = None if current_fee is None else current_fee + sum(a.price for a in current_addons)
     notes.extend(_current_plan_notes(profile, current, current_fee, today))
 
@@ -254,9 +257,9 @@ def recommend(profile: CustomerProfile, usage: UsageSummary, needs: CallNeeds | 
             pool = eligible
     candidates = []
     for index, plan in pool:
-        covers, near = _coverage(plan, need)
-        candidates.append(_Candidate(plan, index, _effective_fee(plan), _addons_for(plan, otts, catalog),
-                                     covers, near))
+        covers, near = data_fit(plan, need)
+        included, addons = _addons_for(plan, priced)
+        candidates.append(_Candidate(plan, index, _effective_fee(plan), addons, included, covers, near))
     candidates.sort(key=lambda c: c.rank_key)
 
     def in_budget(c: _Candidate) -> bool:
@@ -381,7 +384,10 @@ def _option(c: _Candidate, tag: str, ctx: _ReasonContext) -> PlanOption:
     if ctx.current is not None and plan.id == ctx.current.id:
         reasons.append("현재 이용 중인 요금제" + (" (이용 패턴에 가장 잘 맞음)" if tag == "best" else ""))
     reasons.append(_data_reason(c, ctx))
-    if saving is not None and (ctx.current is None or plan.id != ctx.current.id):
+    is_current = ctx.current is not None and plan.id == ctx.current.id
+    if is_current and saving:
+        reasons.append(f"요금제 유지 + 선택약정 가입 시 월 {won(saving)} 절약 (연 {won(saving * 12)})")
+    elif saving is not None and not is_current:
         if saving > 0:
             reasons.append(f"현재 대비 월 {won(saving)} 절약 (연 {won(saving * 12)})")
         elif saving < 0:
@@ -399,7 +405,7 @@ def _option(c: _Candidate, tag: str, ctx: _ReasonContext) -> PlanOption:
         reasons.append(f"{plan.eligibility.label} {plan.family.value} 요금제 가입 가능")
     for ott in ctx.otts:
         addon = ott_addon(ctx.catalog, ott)
-        if plan_includes_ott(plan, ott):
+        if ott == c.included_ott:
             extra = f" (별도 가입 시 월 {won(addon.price)})" if addon else ""
             reasons.append(f"{ott} 초이스 혜택 포함{extra}")
         elif addon is not None and addon in c.addons:
@@ -472,6 +478,7 @@ def _popular_exclusions(catalog: PlanCatalog, profile: CustomerProfile, today: d
 __all__ = [
     "canonical_ott",
     "current_plan_fee",
+    "data_fit",
     "exclusion_reason",
     "explain_exclusion",
     "is_eligible",
