@@ -16,11 +16,23 @@ def _lookup(qtbot, window, phone: str) -> None:
     qtbot.waitUntil(lambda: window.caller is not None, timeout=5000)
 
 
-def test_streamed_answer_with_cards_keeps_ui_responsive(qtbot, window, artifacts_dir) -> None:
+def test_streamed_answer_with_cards_keeps_ui_responsive(qtbot, window, settings, artifacts_dir) -> None:
+    from ktcs_desktop.core.assistant import AssistantService
+    from ktcs_desktop.core.config import Settings
+    from tests.helpers.openai_stub import OpenAIStub, ToolCall, chat_completion_stream
+
     feature = window.assistant
     panel = feature.panel
     assert window.assist_area.isVisible() and panel.status_label.text() == "오프라인 지식 기반"
-    feature.service.offline.stream_chunk = 1  # many small tokens
+    stub = OpenAIStub().start()
+    stub.script("POST", "/v1/chat/completions",
+                chat_completion_stream(tool_calls=[ToolCall("get_plan", {"plan": "5G 슬림 14GB"})]),
+                chat_completion_stream(list("5G 슬림 14GB는 월 55,000원(선택약정 시 41,250원)입니다. 데이터 14GB 제공."),
+                                       interval_s=0.01))
+    online = Settings(_env_file=None, ktcs_home=settings.ktcs_home, openai_base_url=stub.base_url,  # type: ignore[call-arg]
+                      openai_api_key="k", ktcs_llm_max_retries=0)
+    feature.service = AssistantService(online)
+    panel.set_provider(feature.service.label)
     stalls: list[float] = []
     last = [time.perf_counter()]
 
@@ -39,6 +51,7 @@ def test_streamed_answer_with_cards_keeps_ui_responsive(qtbot, window, artifacts
     qtbot.keyClick(panel.question, Qt.Key.Key_Return)
     qtbot.waitUntil(lambda: panel.card_count() == 1, timeout=5000)
     timer.stop()
+    stub.stop()
     longest_ms = max(stalls) * 1000
     print(f"\nlongest event-loop stall during streamed answer: {longest_ms:.1f} ms over {len(stalls)} ticks")
     assert longest_ms < 250
