@@ -66,6 +66,10 @@ def test_heavy_user_gets_unlimited_pick_filters_update_and_offer_is_recorded(
     shots.mkdir(parents=True, exist_ok=True)
     qtbot.wait(50)
     assert window.grab().save(str(shots / "recommendation_pane.png"))
+    pane.scroll.ensureWidgetVisible(pane.table)
+    qtbot.wait(50)
+    assert pane.table.isVisible() and pane.table.rowCount() == 8
+    assert pane.grab().save(str(shots / "recommendation_table.png"))
 
 
 def test_unlimited_and_budget_filters(qtbot, window) -> None:

@@ -342,7 +342,8 @@ class RecommendationPane(Pane):
         picks = [o for o in rec.options if o.tag != "alternative"]
         columns: list[tuple[str, Plan | None, int | None, str]] = []
         if rec.current_plan is not None:
-            columns.append(("현재", rec.current_plan, rec.current_fee, "-"))
+            paid = None if rec.current_fee is None else rec.current_fee + rec.current_addon_fee
+            columns.append(("현재", rec.current_plan, paid, "-"))
         for option in picks:
             columns.append((option.tag_label, option.plan, option.total_fee, _saving_text(option.saving_monthly)))
         rows = ("요금제", "월정액", "선택약정", "실납부", "데이터", "속도제한", "혜택", "현재 대비")
