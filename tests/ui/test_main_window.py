@@ -74,11 +74,20 @@ def test_consultation_is_recorded_and_appears_in_history(qtbot, window, services
     qtbot.waitUntil(lambda: window.recorder.consultation_id is not None and window.recorder.pending_count == 0,
                     timeout=5000)
     qtbot.mouseClick(pane.end_button, Qt.MouseButton.LeftButton)
+    # 상담 종료 opens the wrap-up (summary generated from the call, editable); saving closes the call.
+    qtbot.waitUntil(lambda: getattr(window.assistant, "dialog", None) is not None
+                    and window.assistant.dialog.isVisible(), timeout=5000)
+    dialog = window.assistant.dialog
+    assert "시니어" in dialog.summary_edit.toPlainText()
+    dialog.outcome.setCurrentText("안내 완료")
+    dialog.save()
     qtbot.waitUntil(lambda: window.history_pane.list.count() == 2, timeout=5000)
     saved = services.consultations.get(window.recorder.consultation_id)
     assert [line.speaker for line in saved.lines] == [Speaker.CALLER, Speaker.AGENT]
-    assert saved.notes == "시니어 베이직 안내" and saved.summary == "시니어 베이직 안내"
+    assert saved.notes == "시니어 베이직 안내"
+    assert saved.outcome == "안내 완료" and "시니어" in saved.summary
     assert saved.customer_id == window.caller.profile.id
+    assert "안내 완료" in window.history_pane.list.item(0).text()  # newest first
 
 
 def test_dead_database_shows_banner_and_window_stays_responsive(qtbot, app, settings: Settings) -> None:
