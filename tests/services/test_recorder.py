@@ -4,12 +4,14 @@ import json
 from pathlib import Path
 
 import pytest
+from sqlalchemy import select
 
 from ktcs_desktop.core.errors import DatabaseUnavailableError
 from ktcs_desktop.core.models import ConsultationStatus, Speaker
 from ktcs_desktop.core.services.recorder import ConsultationRecorder
 from ktcs_desktop.core.storage.database import Database
 from ktcs_desktop.core.storage.repositories import ConsultationRepository
+from ktcs_desktop.core.storage.schema import ConsultationRow
 
 
 class FlakyRepository(ConsultationRepository):
@@ -100,7 +102,10 @@ def test_crash_recovery_writes_journals_and_closes_interrupted_calls(db: Databas
 
     report = recover_journals(tmp_path, ConsultationRepository(db))
     assert report.sessions == 2 and report.failed == 0
-    history = {c.id: c for c in (ConsultationRepository(db).get(i) for i in (1, 2))}
+    with db.session() as session:
+        ids = list(session.execute(select(ConsultationRow.id)).scalars())
+    assert len(ids) == 2
+    history = {c.id: c for c in (ConsultationRepository(db).get(i) for i in ids)}
     texts = {c.id: [line.text for line in c.lines] for c in history.values()}
     assert sorted(texts.values()) == [["오프라인 상담"], ["저장된 말", "저장 안 된 말"]]
     assert all(c.status is ConsultationStatus.CLOSED and "복구" in c.outcome for c in history.values())
