@@ -4,8 +4,8 @@
 Numbers are only converted next to a unit or inside a plan name, because bare Korean numeral
 syllables are everyday words (이 "this", 사 "buy", 오 "come", 이월 "carry-over").
 
-The small Sino-Korean numeral parser below is deliberately self-contained; once
-`ktcs_desktop/core/korean_numbers.py` lands, `parse_korean_number` should delegate to it.
+Numeral values come from the shared parser in `ktcs_desktop/core/korean_numbers.py`; this
+module decides *where* a number stands (units, plan names) and how to print it.
 """
 
 from __future__ import annotations
@@ -14,8 +14,10 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-_DIGITS = {"영": 0, "공": 0, "일": 1, "이": 2, "삼": 3, "사": 4, "오": 5, "육": 6, "륙": 6, "칠": 7, "팔": 8, "구": 9}
-_SMALL_UNITS = {"십": 10, "백": 100, "천": 1000}
+from ktcs_desktop.core.korean_numbers import DIGITS as _DIGITS
+from ktcs_desktop.core.korean_numbers import SMALL_UNITS as _SMALL_UNITS
+from ktcs_desktop.core.korean_numbers import parse_korean_number as shared_parse_korean_number
+
 _BIG_UNITS = {"만": 10_000, "억": 100_000_000}
 _NATIVE = {
     "열한": 11, "열두": 12, "한": 1, "두": 2, "세": 3, "석": 3, "네": 4, "넉": 4, "다섯": 5,
@@ -30,40 +32,17 @@ _NUM = rf"(?<![가-힣A-Za-z0-9.,]){_NUM_TOKEN}(?:\s?{_NUM_TOKEN})*"
 def parse_korean_number(text: str) -> int | float | None:
     """'오만오천' → 55000, '4만5천' → 45000, '이십사' → 24, '1.5' → 1.5; None if not a number.
 
-    Digit-by-digit readings ('일이삼') are rejected: they are codes, not quantities.
+    Digit-by-digit readings ('일이삼') are rejected here: in a transcript they are codes, not
+    quantities. Everything else is the shared numeral parser (`core.korean_numbers`).
     """
     s = text.replace(" ", "").replace(",", "")
     if not s:
         return None
     if re.fullmatch(r"\d+\.\d+", s):
         return float(s)
-    total, section, num = 0, 0, None
-    i = 0
-    while i < len(s):
-        ch = s[i]
-        if ch.isdigit():
-            j = i
-            while j < len(s) and s[j].isdigit():
-                j += 1
-            if num is not None:
-                return None
-            num, i = int(s[i:j]), j
-            continue
-        if ch in _DIGITS:
-            if num is not None:
-                return None
-            num = _DIGITS[ch]
-        elif ch in _SMALL_UNITS:
-            section += (1 if num is None else num) * _SMALL_UNITS[ch]
-            num = None
-        elif ch in _BIG_UNITS:
-            section += num or 0
-            total += (section or 1) * _BIG_UNITS[ch]
-            section, num = 0, None
-        else:
-            return None
-        i += 1
-    return total + section + (num or 0)
+    if len(s) >= 2 and all(ch in _DIGITS for ch in s):
+        return None
+    return shared_parse_korean_number(s)
 
 
 def _is_single_digit_syllable(num_text: str) -> bool:
