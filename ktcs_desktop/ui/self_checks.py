@@ -17,4 +17,4 @@ def _resources() -> dict:
     return {"path": str(root), "files": sum(1 for p in root.rglob("*") if p.is_file())}
 
 
-CHECKS: dict[str, Callable[[], dict]] = {"resources": _resources}
+CHECKS: dict[str, Callable[[], dict]] = {"resources": _resources, "knowledge": lambda: __import__("ktcs_desktop.core.retrieval", fromlist=["self_check"]).self_check()}

@@ -22,4 +22,14 @@ def build_index(settings, *, offline: bool = True, progress=None, cancel=None):
     return _build(settings, offline=offline, progress=progress, cancel=cancel)
 
 
-__all__ = ["IndexUnavailableError", "KnowledgeBase", "SearchFilters", "SearchHit", "build_index"]
+__all__ = ["IndexUnavailableError", "KnowledgeBase", "SearchFilters", "SearchHit", "build_index", "self_check"]
+
+
+def self_check() -> dict:
+    """`--self-check`: the catalog loads and the live index (built from shipped data if missing) answers."""
+    from ktcs_desktop.core.catalog import default_catalog
+    from ktcs_desktop.core.config import load_settings
+
+    catalog = default_catalog()
+    info = KnowledgeBase.open(load_settings(), catalog=catalog).validate()
+    return {"plans": len(catalog), **info}

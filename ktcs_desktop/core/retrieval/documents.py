@@ -62,7 +62,7 @@ def _won(amount: int) -> str:
 def plan_card_text(plan: Plan) -> str:
     """All facts of one plan as Korean prose an agent could read out."""
     lines = [f"{plan.name} 요금제 ({plan.family.value} 계열, {plan.network or ''} {plan.channel.label})"]
-    lines.append(f"월정액 {_won(plan.monthly_fee)} (월 {plan.monthly_fee // 1000}천원, {plan.monthly_fee}원)")
+    lines.append(f"월정액 {_won(plan.monthly_fee)} ({plan.monthly_fee}원)")
     if plan.selective_discount_eligible:
         lines.append(f"선택약정 25% 할인 시 월 {_won(selective_price(plan.monthly_fee))} (약정 할인 가능)")
     else:

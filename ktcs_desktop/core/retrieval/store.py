@@ -25,6 +25,7 @@ from ktcs_desktop.core.retrieval.embedding import embedding_function_for
 from ktcs_desktop.core.retrieval.text import tokenize
 
 log = logging.getLogger(__name__)
+logging.getLogger("bm25s").setLevel(logging.WARNING)  # it logs every index build at DEBUG
 
 POINTER = "current"
 MANIFEST = "manifest.json"
@@ -51,7 +52,8 @@ def current_version_dir(settings) -> Path | None:
 def new_version_dir(settings) -> Path:
     root = index_root(settings)
     root.mkdir(parents=True, exist_ok=True)
-    name = time.strftime("v%Y%m%d-%H%M%S") + "-" + uuid.uuid4().hex[:6]
+    # sortable by creation time, even for several builds within one second
+    name = time.strftime("v%Y%m%d-%H%M%S") + f"-{time.time_ns() % 10**9:09d}-" + uuid.uuid4().hex[:4]
     directory = root / name
     directory.mkdir()
     return directory

@@ -1,0 +1,125 @@
+"""요금제 정보 새로고침: runs the ingestion pipeline in the background with per-page status and 취소."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QProgressBar,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ingestion import KT_PAGES, IngestProgress, IngestReport
+from ktcs_desktop.ui.tasks import TaskContext, TaskHandle, TaskKind, TaskManager
+
+MARKS = {"pending": "·", "fetching": "…", "ok": "✓", "failed": "✗"}
+
+BuildFn = Callable[..., IngestReport]  # build_index(settings, offline=, progress=, cancel=)
+
+
+class RefreshDialog(QDialog):
+    """A small modeless dialog: the 12 pages with ✓/✗/…, a progress bar, 취소 then 닫기."""
+
+    finished_report = Signal(object)  # IngestReport, or None when cancelled
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("요금제 정보 새로고침")
+        self.setMinimumWidth(420)
+        self.pages = QListWidget()
+        self._items: dict[int, QListWidgetItem] = {}
+        for page in KT_PAGES:
+            item = QListWidgetItem(f"{MARKS['pending']}  {page.title}")
+            item.setData(Qt.ItemDataRole.UserRole, "pending")
+            self.pages.addItem(item)
+            self._items[page.item_code] = item
+        self.progress = QProgressBar()
+        self.progress.setRange(0, len(KT_PAGES) + 1)
+        self.progress.setValue(0)
+        self.status = QLabel("준비 중…")
+        self.status.setWordWrap(True)
+        self.buttons = QDialogButtonBox()
+        self.cancel_button = self.buttons.addButton("취소", QDialogButtonBox.ButtonRole.RejectRole)
+        self.close_button = self.buttons.addButton("닫기", QDialogButtonBox.ButtonRole.AcceptRole)
+        self.close_button.setVisible(False)
+        self.cancel_button.clicked.connect(self.cancel)
+        self.close_button.clicked.connect(self.accept)
+        layout = QVBoxLayout(self)
+        layout.addWidget(QLabel("KT 상품 페이지 12개를 읽어 검색 색인을 새로 만듭니다."))
+        layout.addWidget(self.pages)
+        layout.addWidget(self.progress)
+        layout.addWidget(self.status)
+        layout.addWidget(self.buttons)
+        self.handle: TaskHandle | None = None
+        self.report: IngestReport | None = None
+        self.running = False
+
+    # -- running -------------------------------------------------------------------------------
+    def start(self, tasks: TaskManager, build: Callable[[TaskContext], IngestReport]) -> TaskHandle:
+        """Run `build(ctx)` (which must pass `ctx.emit` as progress and `ctx.cancelled` as cancel)."""
+        self.running = True
+        self.handle = tasks.run(build, on_success=self._done, on_failure=self._failed,
+                                on_partial=self.show_progress, on_cancelled=self._cancelled, kind=TaskKind.IO)
+        return self.handle
+
+    def cancel(self) -> None:
+        if self.handle is not None and self.running:
+            self.handle.cancel()
+            self.cancel_button.setEnabled(False)
+            self.status.setText("취소하는 중… (현재 페이지를 마치면 멈춥니다)")
+        else:
+            self.reject()
+
+    def reject(self) -> None:  # Esc / window close also cancels a running refresh
+        if self.running and self.handle is not None:
+            self.handle.cancel()
+        super().reject()
+
+    def show_progress(self, event: IngestProgress) -> None:
+        if not isinstance(event, IngestProgress):
+            return
+        if event.page is not None:
+            item = self._items.get(event.page.item_code)
+            state = event.state if event.state in MARKS else "pending"
+            if item is not None:
+                item.setText(f"{MARKS[state]}  {event.page.title}"
+                             + (f" — {event.message.split(': ', 1)[-1]}" if state in ("ok", "failed") else ""))
+                item.setData(Qt.ItemDataRole.UserRole, state)
+        self.progress.setValue(min(event.done, self.progress.maximum()))
+        self.status.setText(event.message)
+
+    def page_states(self) -> dict[int, str]:
+        return {code: item.data(Qt.ItemDataRole.UserRole) for code, item in self._items.items()}
+
+    # -- outcomes ------------------------------------------------------------------------------
+    def _finish(self) -> None:
+        self.running = False
+        self.cancel_button.setVisible(False)
+        self.close_button.setVisible(True)
+        self.close_button.setDefault(True)
+
+    def _done(self, report: IngestReport) -> None:
+        self.report = report
+        self._finish()
+        if report.ok:
+            self.progress.setValue(self.progress.maximum())
+        self.status.setText(report.summary())
+        self.finished_report.emit(report)
+
+    def _failed(self, exc: BaseException) -> None:
+        self._finish()
+        message = getattr(exc, "user_message", None) or str(exc)
+        self.status.setText(f"새로고침 중 오류가 발생했습니다: {message}\n기존 색인을 그대로 사용합니다.")
+        self.finished_report.emit(None)
+
+    def _cancelled(self) -> None:
+        self._finish()
+        self.status.setText("새로고침이 취소되었습니다. 기존 색인을 그대로 사용합니다.")
+        self.finished_report.emit(None)
