@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
 from ktcs_desktop import __version__
 from ktcs_desktop.core.errors import DatabaseUnavailableError, InvalidInputError, KtcsError
 from ktcs_desktop.core.models import CallerLookup, Speaker
-from ktcs_desktop.core.phone import format_phone, normalize_phone
+from ktcs_desktop.core.phone import format_phone, mask_phone, normalize_phone
 from ktcs_desktop.core.services.container import Services
 from ktcs_desktop.core.services.recorder import ConsultationRecorder, RecoveryReport, recover_journals
 from ktcs_desktop.core.storage.database import DatabaseStatus
@@ -76,6 +76,7 @@ class MainWindow(QMainWindow):
         self._db_timer.timeout.connect(self.check_database)
 
         self.lookup_pane.lookup_requested.connect(self.lookup)
+        self.lookup_pane.identity_verified.connect(self._identity_verified)
         self.history_pane.load_more_requested.connect(self._load_more_history)
         self.history_pane.consultation_selected.connect(self._show_consultation)
         self.conversation_pane.start_requested.connect(self.start_consultation)
@@ -276,6 +277,19 @@ class MainWindow(QMainWindow):
             recorder.attach_customer(result.profile.id)
             self._flush_recorder()
         self.caller_loaded.emit(result)
+
+    def _identity_verified(self) -> None:
+        """Audit that the agent verified the caller (and note it in the consultation)."""
+        if self.caller is None:
+            return
+        profile = self.caller.profile
+        agent = self.services.settings.ktcs_agent_id
+        self.tasks.run(lambda ctx: self.services.audit.record(agent, "identity_verified", customer_id=profile.id,
+                                                              phone_masked=mask_phone(profile.phone)),
+                       on_failure=self._background_failed)
+        if self.recorder is not None and not self.recorder.closed:
+            self.record_event("identity_verified", {"customer_id": profile.id})
+        self.statusBar().showMessage(f"{profile.name} 고객 본인 확인 완료", 4000)
 
     def _lookup_failed(self, exc: BaseException) -> None:
         self.lookup_pane.show_error(user_message(exc))

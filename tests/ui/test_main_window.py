@@ -130,3 +130,31 @@ def test_dead_database_shows_banner_and_window_stays_responsive(qtbot, app, sett
     finally:
         win.close()
         services.close()
+
+
+def test_identity_check_is_audited(qtbot, window, services) -> None:
+    _lookup(qtbot, window, "010-9999-8888")
+    qtbot.waitUntil(lambda: window.lookup_pane.checks.count() >= 2, timeout=5000)
+    checks = window.lookup_pane.checks
+    checks.item(0).setCheckState(Qt.CheckState.Checked)
+    assert not window.lookup_pane.identity_confirmed()
+    checks.item(1).setCheckState(Qt.CheckState.Checked)
+    assert window.lookup_pane.checks_title.text().startswith("본인 확인 완료")
+    qtbot.waitUntil(lambda: any(e.action == "identity_verified" for e in services.audit.recent()), timeout=5000)
+    entry = next(e for e in services.audit.recent() if e.action == "identity_verified")
+    assert entry.customer_id == window.caller.profile.id and entry.phone_masked == "010-****-8888"
+
+
+def test_history_pages_with_more_button(qtbot, window, services) -> None:
+    customer = services.customers.by_phone("01012345678")
+    for _ in range(25):
+        cid = services.consultations.start(customer.id, "agent-001")
+        services.consultations.close(cid, summary="반복 문의", outcome="안내 완료")
+    _lookup(qtbot, window, "010-1234-5678")
+    qtbot.waitUntil(lambda: window.history_pane.list.count() == 20, timeout=5000)
+    assert window.history_pane.more_button.isVisible()
+    assert window.history_pane.count_label.text() == "총 27건"
+    qtbot.mouseClick(window.history_pane.more_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: window.history_pane.list.count() == 27, timeout=5000)
+    assert not window.history_pane.more_button.isVisible()
+    assert "로밍" in window.history_pane.list.item(25).text()  # the seeded calls are the oldest

@@ -103,6 +103,9 @@ class LookupPane(Pane):
     """Emits `lookup_requested(raw_text)`; the window runs the lookup off the GUI thread."""
 
     lookup_requested = Signal(str)
+    identity_verified = Signal()  # the agent ticked 생년월일 and 명의자 checks
+
+    REQUIRED_CHECKS = 2  # 생년월일 + 명의자 성함; the rest are reminders
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__("고객 조회", parent)
@@ -130,10 +133,12 @@ class LookupPane(Pane):
         self.card.hide()
         self.body.addWidget(self.card)
 
-        self.checks_title = QLabel("본인 확인")
+        self.checks_title = QLabel("본인 확인 (생년월일·성함 확인 후 체크)")
         self.checks_title.setObjectName("PaneTitle")
         self.checks = QListWidget()
         self.checks.setMaximumHeight(120)
+        self.checks.itemChanged.connect(self._check_changed)
+        self._verified_emitted = False
         self.checks_title.hide()
         self.checks.hide()
         self.body.addWidget(self.checks_title)
@@ -161,16 +166,28 @@ class LookupPane(Pane):
         self.empty.hide()
         self.card.show_lookup(result)
         self.card.show()
+        self.checks.blockSignals(True)
         self.checks.clear()
+        self._verified_emitted = False
+        self.checks_title.setText("본인 확인 (생년월일·성함 확인 후 체크)")
         for check in result.identity_checks:
             item = QListWidgetItem(check)
             item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
             item.setCheckState(Qt.CheckState.Unchecked)
             self.checks.addItem(item)
+        self.checks.blockSignals(False)
         self.checks_title.show()
         self.checks.show()
 
     def identity_confirmed(self) -> bool:
-        return self.checks.count() > 0 and all(
-            self.checks.item(i).checkState() == Qt.CheckState.Checked for i in range(min(2, self.checks.count()))
+        required = min(self.REQUIRED_CHECKS, self.checks.count())
+        return required > 0 and all(
+            self.checks.item(i).checkState() == Qt.CheckState.Checked for i in range(required)
         )
+
+    def _check_changed(self, _item: QListWidgetItem) -> None:
+        confirmed = self.identity_confirmed()
+        self.checks_title.setText("본인 확인 완료 ✓" if confirmed else "본인 확인 (생년월일·성함 확인 후 체크)")
+        if confirmed and not self._verified_emitted:
+            self._verified_emitted = True
+            self.identity_verified.emit()
