@@ -1,12 +1,188 @@
-"""Main-window integration of the speech feature (not installed yet)."""
+"""Main-window integration of the live-call audio: 통화 시작/종료, level meter, device dialog.
+
+Decisions for a real agent:
+- Without a transcription provider the 통화 시작 button stays enabled and records every utterance
+  to disk as pending (it can be transcribed later with `transcribe_unfinished`); nothing is ever
+  invented, and the status label/tooltip says speech recognition is unavailable.
+- Devices are only probed when a call starts or the device dialog opens (PortAudio start-up is
+  slow); a missing/unplugged microphone shows a Korean message in `window.alert_banner`, typing
+  keeps working and whatever was captured before the loss is kept and transcribed.
+- Audio goes under `sessions_dir/<recorder.key>/audio/` — the consultation's own session folder
+  (the key exists before the DB assigns `consultation_id`).
+"""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from PySide6.QtCore import QEvent, QObject
+from PySide6.QtGui import QAction
+from PySide6.QtWidgets import QLabel, QProgressBar, QPushButton
+
+from ktcs_desktop.core.errors import KtcsError
+from ktcs_desktop.core.models import Speaker
+from ktcs_desktop.core.speech import InputDevice, PipelineStopResult, list_input_devices
+from ktcs_desktop.ui.speech import CallState, InputDeviceDialog, SpeechController
+from ktcs_desktop.ui.tasks import TaskKind
+
 if TYPE_CHECKING:
+    from ktcs_desktop.core.services.recorder import ConsultationRecorder
     from ktcs_desktop.ui.main_window import MainWindow
+
+METER_FLOOR_DBFS = -60.0
+
+
+class SpeechFeature(QObject):
+    def __init__(self, window: MainWindow, controller: SpeechController | None = None) -> None:
+        super().__init__(window)
+        self.window = window
+        self.controller = controller or SpeechController(window.services.settings, window.tasks, self)
+        self.call_recorder: ConsultationRecorder | None = None
+        self.dropped_after_close = 0
+        self._levels: dict[str, float] = {}
+        self.dialog: InputDeviceDialog | None = None
+
+        self.status_label = QLabel()
+        self.status_label.setObjectName("Muted")
+        self.meter = QProgressBar()
+        self.meter.setRange(0, int(-METER_FLOOR_DBFS))
+        self.meter.setValue(0)
+        self.meter.setTextVisible(False)
+        self.meter.setFixedSize(64, 10)
+        self.meter.setToolTip("입력 음량")
+        self.start_button = QPushButton("통화 시작")
+        self.start_button.setToolTip("마이크 녹음과 실시간 음성 인식을 시작합니다 (상담이 없으면 새 상담 시작)")
+        self.stop_button = QPushButton("통화 종료")
+        self.stop_button.setToolTip("녹음을 멈추고 남은 음성을 모두 변환합니다")
+        header = window.conversation_pane.header
+        at = header.indexOf(window.conversation_pane.state_label)
+        at = at if at >= 0 else header.count()
+        for offset, widget in enumerate((self.status_label, self.meter, self.start_button, self.stop_button)):
+            header.insertWidget(at + offset, widget)
+        self.start_button.clicked.connect(self.start_call)
+        self.stop_button.clicked.connect(self.stop_call)
+
+        self.device_action = QAction("입력 장치 선택…", self, triggered=self.choose_devices)
+        window.tools_menu.addAction(self.device_action)
+
+        c = self.controller
+        c.text_ready.connect(self._on_text)
+        c.level.connect(self._on_level)
+        c.error.connect(self._on_error)
+        c.device_lost.connect(self._on_device_lost)
+        c.queue_size.connect(lambda _n: self.refresh())
+        c.state_changed.connect(lambda _s: self.refresh())
+        c.stopped.connect(self._on_stopped)
+        window.consultation_closed.connect(self._on_consultation_closed)
+        window.installEventFilter(self)
+        self.refresh()
+
+    # -- actions -------------------------------------------------------------------------------
+    def start_call(self) -> None:
+        window = self.window
+        if self.controller.active:
+            return
+        if window.recorder is None or window.recorder.closed:
+            window.start_consultation()
+        recorder = window.recorder
+        assert recorder is not None
+        self.call_recorder = recorder
+        self.dropped_after_close = 0
+        self.controller.start(window.services.settings.paths.sessions_dir, recorder.key)
+
+    def stop_call(self) -> None:
+        self.controller.stop()
+
+    def choose_devices(self) -> None:
+        factory = self.controller.pyaudio_factory
+        self.window.tasks.run(lambda ctx: list_input_devices(factory), on_success=self._show_dialog,
+                              on_failure=self._devices_failed, kind=TaskKind.IO)
+
+    def _show_dialog(self, devices: list[InputDevice]) -> None:
+        c = self.controller
+        self.dialog = InputDeviceDialog(devices, agent=c.agent_device, caller=c.caller_device, parent=self.window)
+        self.dialog.accepted.connect(self._devices_chosen)
+        self.dialog.open()
+
+    def _devices_chosen(self) -> None:
+        assert self.dialog is not None
+        self.controller.agent_device = self.dialog.agent_device()
+        self.controller.caller_device = self.dialog.caller_device()
+        self.window.statusBar().showMessage("입력 장치를 변경했습니다. 다음 통화부터 적용됩니다.", 5000)
+
+    def _devices_failed(self, exc: BaseException) -> None:
+        message = exc.user_message if isinstance(exc, KtcsError) else "입력 장치 목록을 읽지 못했습니다."
+        self.window.alert_banner.show_message(message, level="warning")
+
+    # -- controller signals (GUI thread) -----------------------------------------------------
+    def _on_text(self, speaker: str, text: str) -> None:
+        recorder = self.window.recorder
+        if recorder is None or recorder.closed or recorder is not self.call_recorder:
+            # The consultation already ended: the text is kept in the segment manifest only,
+            # adding it here would open a new consultation.
+            self.dropped_after_close += 1
+            return
+        try:
+            who = Speaker(speaker)
+        except ValueError:
+            who = Speaker.CALLER
+        self.window.add_transcript_line(who, text)
+
+    def _on_level(self, speaker: str, dbfs: float) -> None:
+        self._levels[speaker] = dbfs
+        loudest = max(self._levels.values())
+        self.meter.setValue(int(max(0.0, loudest - METER_FLOOR_DBFS)))
+
+    def _on_error(self, message: str) -> None:
+        self.window.statusBar().showMessage(message, 8000)
+
+    def _on_device_lost(self, message: str) -> None:
+        self.window.alert_banner.show_message(message, level="error")
+        self.refresh()
+
+    def _on_stopped(self, result: PipelineStopResult) -> None:
+        self._levels.clear()
+        self.meter.setValue(0)
+        note = f"통화 종료 · 변환 {result.transcribed}건"
+        if result.failed:
+            note += f" · 실패 {result.failed}건"
+        if result.pending:
+            note += f" · 미변환 {len(result.pending)}건 보관"
+        self.window.statusBar().showMessage(note + " (녹음 파일 보존)", 8000)
+        self.refresh()
+
+    def _on_consultation_closed(self, _recorder: object) -> None:
+        self.controller.stop()
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt API
+        if watched is self.window and event.type() == QEvent.Type.Close and self.controller.active:
+            self.controller.cancel()  # keeps the audio on disk; unfinished segments stay pending
+        return False
+
+    # -- view ----------------------------------------------------------------------------------
+    def refresh(self) -> None:
+        c = self.controller
+        status = c.transcription_status()
+        state = c.state
+        self.start_button.setEnabled(state is CallState.IDLE)
+        self.stop_button.setEnabled(state is CallState.RECORDING)
+        self.meter.setVisible(state in (CallState.RECORDING, CallState.FINISHING))
+        if state is CallState.STARTING:
+            text = "장치 여는 중…"
+        elif state is CallState.RECORDING:
+            text = "● 녹음·인식 중" if status.available else "● 녹음 중 (음성 인식 사용 불가)"
+        elif state is CallState.FINISHING:
+            text = f"남은 음성 변환 중… ({c.pending}건)"
+        else:
+            text = "" if status.available else "음성 인식 사용 불가"
+        self.status_label.setText(text)
+        self.status_label.setToolTip(status.message)
+        self.start_button.setToolTip(
+            "마이크 녹음과 실시간 음성 인식을 시작합니다 (상담이 없으면 새 상담 시작)"
+            if status.available
+            else f"{status.message}\n통화 녹음은 저장되며 나중에 변환할 수 있습니다."
+        )
 
 
 def install(window: MainWindow) -> None:
-    """Nothing to install yet."""
+    window.speech = SpeechFeature(window)  # type: ignore[attr-defined]
