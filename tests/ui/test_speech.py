@@ -120,6 +120,8 @@ def test_live_call_transcribes_in_order_and_keeps_every_segment(
     seg_end: dict[int, float] = {}
     ctl.transcribed.connect(lambda seg, _tr: seg_end.setdefault(seg.seq, seg.end_s))
 
+    labels: list[str] = []
+    ctl.state_changed.connect(lambda _s: labels.append(feature.status_label.text()))
     stall = StallMeter()
     stall.start()
     qtbot.mouseClick(feature.start_button, Qt.MouseButton.LeftButton)
@@ -127,6 +129,7 @@ def test_live_call_transcribes_in_order_and_keeps_every_segment(
     qtbot.waitUntil(lambda: ctl.state is CallState.RECORDING, timeout=5000)
     qtbot.waitUntil(lambda: len(_lines(window)) >= 1, timeout=15000)
     assert feature.status_label.text().startswith("● 녹음")
+    qtbot.waitUntil(lambda: feature.meter.value() > 20, timeout=5000)  # second utterance is loud
     window.grab().save(str(_screenshot(artifacts_dir)))
 
     caller_stream = factory.streams[1]
@@ -135,6 +138,8 @@ def test_live_call_transcribes_in_order_and_keeps_every_segment(
     assert ctl.state in (CallState.FINISHING, CallState.IDLE)
     qtbot.waitUntil(lambda: ctl.state is CallState.IDLE, timeout=20000)
     stall.stop()
+    assert any(text.startswith("남은 음성 변환 중… (") for text in labels), labels
+    assert feature.start_button.isEnabled() and not feature.stop_button.isEnabled()
 
     result = ctl.last_result
     assert result is not None and result.completed and result.failed == 0 and not result.pending

@@ -176,6 +176,8 @@ class SpeechFeature(QObject):
         else:
             text = "" if status.available else "음성 인식 사용 불가"
         self.status_label.setText(text)
+        # Recording is shown in red so the agent always knows the microphone is live.
+        self.status_label.setStyleSheet("color: #DC2626;" if state is CallState.RECORDING else "")
         self.status_label.setToolTip(status.message)
         self.start_button.setToolTip(
             "마이크 녹음과 실시간 음성 인식을 시작합니다 (상담이 없으면 새 상담 시작)"
