@@ -94,3 +94,17 @@ def test_first_open_builds_the_shipped_index(tmp_path):
     kb = KnowledgeBase.open(settings)
     assert store.current_version_dir(settings) == kb.directory
     assert kb.manifest["plans"] == 49 and kb.manifest["pages"] >= 12
+
+
+def test_concurrent_first_opens_build_once(tmp_path):
+    import threading
+
+    settings = isolated_settings(tmp_path)
+    opened: list[KnowledgeBase] = []
+    threads = [threading.Thread(target=lambda: opened.append(KnowledgeBase.open(settings))) for _ in range(3)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    assert len(opened) == 3 and len({kb.directory for kb in opened}) == 1
+    assert len([p for p in store.index_root(settings).iterdir() if p.is_dir()]) == 1

@@ -24,3 +24,12 @@ def test_man_age_is_not_ten_thousand():
 
 def test_kiwi_is_a_singleton():
     assert kiwi() is kiwi()
+
+
+def test_kiwi_model_path_without_the_module_code(tmp_path):
+    import types
+
+    from ktcs_desktop.core.retrieval.text import _kiwi_model_path
+
+    namespace = types.SimpleNamespace(__path__=[str(tmp_path)])  # what a bundle with data only looks like
+    assert _kiwi_model_path(namespace) == str(tmp_path)

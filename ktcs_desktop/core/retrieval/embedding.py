@@ -94,7 +94,8 @@ class OpenAIEmbeddingFunction(EmbeddingFunction[Documents]):
     def __call__(self, input: Documents) -> Embeddings:
         out: list[np.ndarray] = []
         for start in range(0, len(input), 64):
-            response = self._openai().embeddings.create(model=self.model, input=list(input[start:start + 64]))
+            response = self._openai().embeddings.create(model=self.model, input=list(input[start:start + 64]),
+                                                        encoding_format="float")
             out += [np.asarray(item.embedding, dtype=np.float32) for item in response.data]
         return out
 

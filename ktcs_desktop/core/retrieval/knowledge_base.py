@@ -28,6 +28,7 @@ RRF_K = 60
 CANDIDATES = 40
 RESOLVER_WEIGHT = 2.0
 MODES = ("hybrid", "bm25", "dense")
+_FIRST_BUILD_LOCK = threading.Lock()
 
 
 class IndexUnavailableError(KtcsError):
@@ -133,15 +134,23 @@ class KnowledgeBase:
         """The live index; the first call without one builds it offline from the shipped data."""
         directory = store.current_version_dir(settings)
         if directory is None:
-            from ingestion import build_index
-
-            report = build_index(settings, offline=True)
-            if not report.ok:
-                raise IndexUnavailableError(detail=report.message)
-            directory = store.current_version_dir(settings)
-            if directory is None:
-                raise IndexUnavailableError(detail="index build left no current version")
+            with _FIRST_BUILD_LOCK:  # two first users (assistant, catalog) must not build twice
+                directory = store.current_version_dir(settings)
+                if directory is None:
+                    directory = cls._build_shipped(settings)
         return cls(settings, directory, catalog)
+
+    @staticmethod
+    def _build_shipped(settings) -> Path:
+        from ingestion import build_index
+
+        report = build_index(settings, offline=True)
+        if not report.ok:
+            raise IndexUnavailableError(detail=report.message)
+        directory = store.current_version_dir(settings)
+        if directory is None:
+            raise IndexUnavailableError(detail="index build left no current version")
+        return directory
 
     def _embedding_function(self):
         name = self.manifest.get("embedding")

@@ -130,4 +130,9 @@ def prune(settings, keep: Path) -> None:
     root = index_root(settings)
     versions = sorted((p for p in root.iterdir() if p.is_dir() and p != keep), key=lambda p: p.name)
     for old in versions[:-KEEP_OLD_VERSIONS] if KEEP_OLD_VERSIONS else versions:
+        if settings.ktcs_chroma_url:  # the vectors live on the server: drop that version's collection
+            try:
+                chroma_client(settings, old).delete_collection(collection_name(old))
+            except Exception as exc:  # noqa: BLE001 - pruning is best effort
+                log.info("could not delete collection of %s: %s", old.name, exc)
         shutil.rmtree(old, ignore_errors=True)

@@ -24,10 +24,20 @@ def kiwi():
     if _kiwi is None:
         with _kiwi_lock:
             if _kiwi is None:
+                # Imported statically so PyInstaller bundles the module, not only its data files;
+                # the explicit path also works when a bundle only has the data directory.
+                import kiwipiepy_model
                 from kiwipiepy import Kiwi
 
-                _kiwi = Kiwi()
+                _kiwi = Kiwi(model_path=_kiwi_model_path(kiwipiepy_model))
     return _kiwi
+
+
+def _kiwi_model_path(module) -> str:
+    getter = getattr(module, "get_model_path", None)
+    if getter is not None:
+        return getter()
+    return list(module.__path__)[0]  # a namespace package made of the bundled data files
 
 
 # Misspellings and English forms → the Hangul spelling used in the catalog.
