@@ -6,6 +6,7 @@ import argparse
 import json
 
 from ktcs_desktop.core.errors import InvalidInputError
+from ktcs_desktop.core.formatting import won
 from ktcs_desktop.core.models import CallerLookup
 from ktcs_desktop.core.phone import format_phone
 from ktcs_desktop.core.recommend import (
@@ -14,7 +15,6 @@ from ktcs_desktop.core.recommend import (
     Recommendation,
     canonical_ott,
     recommend_for,
-    won,
 )
 from ktcs_desktop.core.services.container import create_services
 

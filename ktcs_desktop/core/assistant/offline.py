@@ -25,6 +25,7 @@ from ktcs_desktop.core.assistant.models import (
     Usage,
 )
 from ktcs_desktop.core.catalog import Plan, PlanCatalog, PlanFamily, default_catalog
+from ktcs_desktop.core.formatting import won
 from ktcs_desktop.core.korean_numbers import normalize_korean_numbers
 
 if TYPE_CHECKING:
@@ -53,19 +54,17 @@ def _citation(plan: Plan) -> Citation:
     return Citation(plan.name, knowledge.plan_source(plan), plan.source.product_url)
 
 
-def _won(amount: int) -> str:
-    return f"{amount:,}원"
 
 
 def _plan_sentence(plan: Plan) -> str:
-    selective = f"(선택약정 시 {_won(plan.selective_fee)})" if plan.selective_fee is not None else "(선택약정 할인 없음)"
+    selective = f"(선택약정 시 {won(plan.selective_fee)})" if plan.selective_fee is not None else "(선택약정 할인 없음)"
     data = f"데이터 {plan.data_label}" if plan.is_unlimited else f"데이터 {plan.data_gb:g}GB"
     if not plan.is_unlimited and plan.speed_after_cap_mbps:
         speed = plan.speed_after_cap_mbps
         data += f"(소진 후 최대 {speed:g}Mbps)" if speed >= 1 else f"(소진 후 최대 {speed * 1000:g}Kbps)"
     if plan.carryover:
         data += ", 남은 데이터 다음 달 이월"
-    return f"{plan.name}는 월 {_won(plan.monthly_fee)}{selective}, {data}, 음성 {plan.voice}입니다."
+    return f"{plan.name}는 월 {won(plan.monthly_fee)}{selective}, {data}, 음성 {plan.voice}입니다."
 
 
 def _numbers(text: str) -> str:
@@ -148,7 +147,7 @@ class OfflineProvider:
         if not plans:
             return self._other(question, context)
         if len(plans) > 3 and not knowledge.find_plans(question, self.catalog):
-            lines = [f"- {p.name}: 월 {_won(p.monthly_fee)}, {p.data_label}" for p in plans]
+            lines = [f"- {p.name}: 월 {won(p.monthly_fee)}, {p.data_label}" for p in plans]
             return (f"{plans[0].family.value} 요금제는 {len(plans)}종입니다.\n" + "\n".join(lines),
                     plans[:3], self._cites(plans[:3]), {})
         plan = plans[0]
@@ -202,12 +201,12 @@ class OfflineProvider:
             return self._plan_info(question, context)
         a, b = plans[:2]
         diff = b.monthly_fee - a.monthly_fee
-        direction = f"{b.name}가 월 {_won(abs(diff))} {'비쌉니다' if diff > 0 else '저렴합니다'}" if diff else "월정액이 같습니다"
-        text = (f"{a.name}: 월 {_won(a.monthly_fee)}, 데이터 {a.data_label}\n"
-                f"{b.name}: 월 {_won(b.monthly_fee)}, 데이터 {b.data_label}\n"
+        direction = f"{b.name}가 월 {won(abs(diff))} {'비쌉니다' if diff > 0 else '저렴합니다'}" if diff else "월정액이 같습니다"
+        text = (f"{a.name}: 월 {won(a.monthly_fee)}, 데이터 {a.data_label}\n"
+                f"{b.name}: 월 {won(b.monthly_fee)}, 데이터 {b.data_label}\n"
                 f"→ {direction}.")
         if a.selective_fee is not None and b.selective_fee is not None:
-            text += f" 선택약정 시 {_won(a.selective_fee)} vs {_won(b.selective_fee)}."
+            text += f" 선택약정 시 {won(a.selective_fee)} vs {won(b.selective_fee)}."
         return text, [a, b], self._cites([a, b]), {}
 
     def _recommendation(self, question: str, context: AssistContext):
@@ -225,14 +224,14 @@ class OfflineProvider:
         elif context.lookup is not None:
             basis.append(f"최근 3개월 사용량(필요 {context.lookup.usage.typical_data_need_gb:g}GB)")
         if budget is not None:
-            basis.append(f"예산 {_won(budget)}")
+            basis.append(f"예산 {won(budget)}")
         lines = []
         notes = {}
         for option in options:
             plan = option.plan
-            fee = f"월 {_won(plan.monthly_fee)}"
+            fee = f"월 {won(plan.monthly_fee)}"
             if option.effective_fee != plan.monthly_fee:
-                fee += f"(선택약정 {_won(option.effective_fee)})"
+                fee += f"(선택약정 {won(option.effective_fee)})"
             reason = ", ".join(option.reasons)
             lines.append(f"- {plan.name}: {fee}, 데이터 {plan.data_label}" + (f" — {reason}" if reason else ""))
             notes[plan.id] = reason
@@ -249,13 +248,13 @@ class OfflineProvider:
         if plans:
             plan = plans[0]
             if plan.selective_fee is not None:
-                text += (f" {plan.name}는 월 {_won(plan.monthly_fee)} → 선택약정 시 {_won(plan.selective_fee)}"
-                         f"(월 {_won(plan.monthly_fee - plan.selective_fee)} 할인)입니다.")
+                text += (f" {plan.name}는 월 {won(plan.monthly_fee)} → 선택약정 시 {won(plan.selective_fee)}"
+                         f"(월 {won(plan.monthly_fee - plan.selective_fee)} 할인)입니다.")
             else:
                 text += f" 단, {plan.name}는 선택약정 할인 대상이 아닙니다."
         elif rule:
             ex = rule.example
-            text += f" 예: {ex['plan']} 월 {_won(int(ex['monthly_fee']))} → {_won(int(ex['selective_fee']))}."
+            text += f" 예: {ex['plan']} 월 {won(int(ex['monthly_fee']))} → {won(int(ex['selective_fee']))}."
         if rule:
             text += f" 적용 대상: {rule.applies_to}."
         return text, plans, [*self._cites(plans), self._rules_cite("선택약정")], {}
@@ -274,7 +273,7 @@ class OfflineProvider:
                 plans.sort(key=lambda p: p.monthly_fee)
         shown = plans[:3]
         if shown:
-            text += " " + ", ".join(f"{p.name} 월 {_won(p.monthly_fee)}" for p in shown) + "."
+            text += " " + ", ".join(f"{p.name} 월 {won(p.monthly_fee)}" for p in shown) + "."
         return text, shown, [*self._cites(shown), self._rules_cite("이월")], {}
 
     def _plan_change(self, question: str, context: AssistContext):
@@ -298,10 +297,10 @@ class OfflineProvider:
             return self._other(question, context)
         bundle = rules.bundle_discount
         total = _parse_won(question)
-        tiers = ", ".join(f"{_won(t.min_total)} 이상 {_won(t.discount)}" for t in bundle.tiers if t.discount)
+        tiers = ", ".join(f"{won(t.min_total)} 이상 {won(t.discount)}" for t in bundle.tiers if t.discount)
         text = f"{bundle.description}입니다. 구간: {tiers}."
         if total is not None:
-            text = f"가족 월정액 합계 {_won(total)}이면 총액결합할인은 월 {_won(bundle.discount_for(total))}입니다. " + text
+            text = f"가족 월정액 합계 {won(total)}이면 총액결합할인은 월 {won(bundle.discount_for(total))}입니다. " + text
         if bundle.uncertain and bundle.uncertain_notes:
             text += f" (확인 필요: {bundle.uncertain_notes[0]})"
         return text, [], [self._rules_cite("총액결합할인")], {}
@@ -322,7 +321,7 @@ class OfflineProvider:
         shown = with_roaming[:3]
         prefix = f"{plans[0].name}에는 로밍 데이터 혜택이 없습니다. " if plans else ""
         text = prefix + "로밍 데이터가 포함된 요금제: " + ", ".join(
-            f"{p.name}(월 {_won(p.monthly_fee)}, {p.roaming})" for p in shown) + "."
+            f"{p.name}(월 {won(p.monthly_fee)}, {p.roaming})" for p in shown) + "."
         return text, shown, self._cites(shown), {}
 
     def _escalation(self, question: str, context: AssistContext):

@@ -19,7 +19,6 @@ from ktcs_desktop.core.recommend.engine import (
     plan_includes_ott,
     recommend,
     recommend_for,
-    won,
 )
 from ktcs_desktop.core.recommend.models import (
     OTT_CHOICES,
@@ -47,5 +46,4 @@ __all__ = [
     "plan_includes_ott",
     "recommend",
     "recommend_for",
-    "won",
 ]

@@ -32,6 +32,7 @@ from datetime import date
 from ktcs_desktop.core.catalog import AddOn, Plan, PlanCatalog, default_catalog, normalize_name
 from ktcs_desktop.core.catalog.models import Channel, selective_price
 from ktcs_desktop.core.errors import NotFoundError
+from ktcs_desktop.core.formatting import won
 from ktcs_desktop.core.models import CallerLookup, ContractType, CustomerProfile, UsageSummary
 from ktcs_desktop.core.recommend.models import OTT_CHOICES, CallNeeds, PlanOption, Recommendation
 
@@ -55,8 +56,6 @@ _OTT_ALIASES: dict[str, str] = {
 }
 
 
-def won(amount: int) -> str:
-    return f"{amount:,}원"
 
 
 def canonical_ott(name: str) -> str:
@@ -474,17 +473,3 @@ def _popular_exclusions(catalog: PlanCatalog, profile: CustomerProfile, today: d
                 break
     return tuple(result)
 
-
-__all__ = [
-    "canonical_ott",
-    "current_plan_fee",
-    "data_fit",
-    "exclusion_reason",
-    "explain_exclusion",
-    "is_eligible",
-    "ott_addon",
-    "plan_includes_ott",
-    "recommend",
-    "recommend_for",
-    "won",
-]

@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from ktcs_desktop.core.catalog import CatalogRules, Plan, PlanCatalog, selective_price
+from ktcs_desktop.core.formatting import won
 
 NO_MIN_AGE = 0
 NO_MAX_AGE = 200
@@ -55,16 +56,14 @@ RULE_METADATA: dict[str, str | int | float | bool] = {
 }
 
 
-def _won(amount: int) -> str:
-    return f"{amount:,}원"
 
 
 def plan_card_text(plan: Plan) -> str:
     """All facts of one plan as Korean prose an agent could read out."""
     lines = [f"{plan.name} 요금제 ({plan.family.value} 계열, {plan.network or ''} {plan.channel.label})"]
-    lines.append(f"월정액 {_won(plan.monthly_fee)} ({plan.monthly_fee}원)")
+    lines.append(f"월정액 {won(plan.monthly_fee)} ({plan.monthly_fee}원)")
     if plan.selective_discount_eligible:
-        lines.append(f"선택약정 25% 할인 시 월 {_won(selective_price(plan.monthly_fee))} (약정 할인 가능)")
+        lines.append(f"선택약정 25% 할인 시 월 {won(selective_price(plan.monthly_fee))} (약정 할인 가능)")
     else:
         lines.append("선택약정 할인 없음 (무약정)")
     lines.append(f"데이터: {plan.data_text} ({'무제한 데이터' if plan.is_unlimited else plan.data_label})")

@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 )
 
 from ktcs_desktop.core.catalog import Plan, PlanCatalog
+from ktcs_desktop.core.formatting import won
 from ktcs_desktop.ui.tasks import TaskKind, TaskManager
 
 COLUMNS = ("이름", "월정액", "선택약정", "데이터", "대상")
@@ -32,7 +33,7 @@ SearchFn = Callable[[str], list[str]]  # query → plan ids, best first (runs of
 
 
 def _won(amount: int | None) -> str:
-    return "—" if amount is None else f"{amount:,}원"
+    return "—" if amount is None else won(amount)
 
 
 class CatalogBrowser(QDialog):

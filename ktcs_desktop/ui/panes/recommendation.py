@@ -30,8 +30,9 @@ from PySide6.QtWidgets import (
 
 from ktcs_desktop.core.catalog import Plan
 from ktcs_desktop.core.errors import KtcsError
+from ktcs_desktop.core.formatting import won
 from ktcs_desktop.core.models import CallerLookup
-from ktcs_desktop.core.recommend import OTT_CHOICES, CallNeeds, PlanOption, Recommendation, recommend_for, won
+from ktcs_desktop.core.recommend import OTT_CHOICES, CallNeeds, PlanOption, Recommendation, recommend_for
 from ktcs_desktop.ui.style import KT_RED, LINE
 from ktcs_desktop.ui.widgets import Pane, badge, clear_layout, placeholder
 
