@@ -61,7 +61,7 @@ def test_cancel_stops_streaming() -> None:
 
 def test_caller_context_fills_in_the_current_plan(kim) -> None:
     answer = OfflineProvider().answer("제 요금제 얼마예요?", AssistContext(lookup=kim))
-    assert "5G 베이직는 월 80,000원" in answer.text
+    assert "5G 베이직은 월 80,000원" in answer.text
 
 
 def test_recommendation_uses_caller_usage(kim) -> None:
@@ -83,3 +83,27 @@ def test_find_plans(text: str, names: list[str]) -> None:
 def test_intent_of_greeting_and_other() -> None:
     assert detect_intent("안녕하세요") is Intent.GREETING
     assert detect_intent("") is Intent.OTHER
+
+
+def test_recommendation_agrees_with_the_engine_and_honours_ott(seeded) -> None:
+    from ktcs_desktop.core.recommend import CallNeeds, recommend_for
+
+    jung = seeded.lookup.lookup("010-9999-8888")  # 정미영, 초이스 베이직 with 넷플릭스
+    answer = OfflineProvider().answer("넷플릭스 보는데 요금제 추천해 주세요", AssistContext(lookup=jung))
+    best = recommend_for(jung, CallNeeds(ott=("넷플릭스",))).options[0]
+    first_line = answer.text.splitlines()[1]
+    assert first_line.startswith(f"- {best.plan.name}:")
+    if best.addons:  # the OTT comes as an add-on → its price is in the answer
+        assert all(addon.name in first_line for addon in best.addons)
+    else:  # or the plan itself includes it
+        assert "넷플릭스" in " ".join(best.plan.benefits.choice_options)
+
+
+def test_recommendation_without_a_caller_says_so() -> None:
+    answer = OfflineProvider().answer("20기가 정도 쓰는데 요금제 추천해 주세요", AssistContext())
+    assert "고객 미조회" in answer.text
+    from ktcs_desktop.core.catalog import default_catalog
+
+    plans = [default_catalog().get(card.plan_id) for card in answer.cards]
+    assert plans and all(not (p.eligibility.min_age or p.eligibility.max_age or p.eligibility.foreigner_only
+                              or p.eligibility.welfare_only) for p in plans)

@@ -1,46 +1,27 @@
 """The assistant's one door to knowledge: retrieval, recommendation and the plan catalog.
 
-Retrieval (`ktcs_desktop.core.retrieval`) and recommendation (`ktcs_desktop.core.recommend`) are
-imported lazily; when they are missing or fail, the catalog answers instead (name resolution for
-search, eligibility + data need for recommendation), so the assistant always works offline.
+Search goes to the hybrid retrieval index (`ktcs_desktop.core.retrieval`); if the index cannot be
+opened the catalog's name resolution answers instead. Recommendations always come from the
+recommendation engine (`ktcs_desktop.core.recommend`).
 """
 
 from __future__ import annotations
 
 import logging
 import re
-import threading
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from datetime import date
+from typing import TYPE_CHECKING
 
 from ktcs_desktop.core.catalog import Plan, PlanCatalog, default_catalog, parse_plan_query
-from ktcs_desktop.core.models import CallerLookup
+from ktcs_desktop.core.errors import KtcsError
+from ktcs_desktop.core.models import CallerLookup, ContractType, CustomerProfile, Page, UsageSummary
+from ktcs_desktop.core.recommend import CallNeeds, PlanOption, recommend_for
+from ktcs_desktop.core.retrieval import KnowledgeBase, SearchFilters, SearchHit
 
 if TYPE_CHECKING:
     from ktcs_desktop.core.config import Settings
 
 log = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True)
-class KnowledgeHit:
-    plan_id: str | None
-    title: str
-    text: str
-    score: float
-    source: str
-    kind: str  # plan | rule | document
-
-
-@dataclass(frozen=True)
-class RecommendedPlan:
-    plan: Plan
-    fee: int
-    selective_fee: int | None
-    effective_fee: int
-    covers_need: bool
-    saving_monthly: int
-    reasons: tuple[str, ...] = ()
 
 
 def plan_source(plan: Plan) -> str:
@@ -103,51 +84,36 @@ def _plans_in_segment(text: str, catalog: PlanCatalog) -> list[tuple[int, int, P
 
 
 # -- retrieval -------------------------------------------------------------------------------------
-_kb_lock = threading.Lock()
-_kb_cache: dict[int, Any] = {}
-
-
-def _knowledge_base(settings: Settings | None) -> Any | None:
+def _knowledge_base(settings: Settings | None) -> KnowledgeBase | None:
+    """The shared live index (reopened after a refresh), or None when it cannot be opened."""
     if settings is None:
         return None
-    with _kb_lock:
-        key = id(settings)
-        if key in _kb_cache:
-            return _kb_cache[key]
-        try:
-            from ktcs_desktop.core.retrieval import KnowledgeBase  # type: ignore[import-not-found]
-
-            kb = KnowledgeBase.open(settings)
-        except Exception as exc:  # noqa: BLE001 - missing module, no index, no embeddings …
-            log.info("retrieval unavailable, using the catalog: %s", exc)
-            kb = None
-        _kb_cache[key] = kb
-        return kb
+    try:
+        return KnowledgeBase.shared(settings)
+    except KtcsError as exc:  # no index and the shipped build failed, a broken index …
+        log.warning("retrieval unavailable, using the catalog: %s", exc)
+        return None
 
 
 def search(query: str, *, settings: Settings | None = None, k: int = 5, lookup: CallerLookup | None = None,
-           catalog: PlanCatalog | None = None) -> list[KnowledgeHit]:
+           catalog: PlanCatalog | None = None) -> list[SearchHit]:
     """Knowledge for `query`: retrieval when available (filtered to the caller's eligibility), else catalog."""
     catalog = catalog or default_catalog()
     kb = _knowledge_base(settings)
     if kb is not None:
         try:
-            from ktcs_desktop.core.retrieval import SearchFilters  # type: ignore[import-not-found]
-
             filters = None
             if lookup is not None:
                 p = lookup.profile
                 filters = SearchFilters(age=lookup.age, is_foreigner=p.is_foreigner, is_welfare=p.is_welfare)
-            hits = kb.search(query, k=k, filters=filters)
-            return [KnowledgeHit(h.plan_id, h.title, h.text, float(h.score), str(h.source), str(h.kind))
-                    for h in hits]
+            return kb.search(query, k=k, filters=filters)
         except Exception as exc:  # noqa: BLE001 - fall back to the catalog
             log.warning("retrieval search failed, using the catalog: %s", exc)
     return catalog_search(query, k=k, lookup=lookup, catalog=catalog)
 
 
 def catalog_search(query: str, *, k: int = 5, lookup: CallerLookup | None = None,
-                   catalog: PlanCatalog | None = None) -> list[KnowledgeHit]:
+                   catalog: PlanCatalog | None = None) -> list[SearchHit]:
     catalog = catalog or default_catalog()
     plans = find_plans(query, catalog, limit=k)
     for match in catalog.resolve_scored(query, limit=k):
@@ -156,93 +122,39 @@ def catalog_search(query: str, *, k: int = 5, lookup: CallerLookup | None = None
     if lookup is not None:
         allowed = set(eligible_plans(lookup, catalog))
         plans = [plan for plan in plans if plan in allowed] or plans
-    return [KnowledgeHit(plan.id, plan.name, plan_summary(plan), 1.0 - i * 0.05, plan_source(plan), "plan")
+    return [SearchHit(plan.id, plan.name, plan_summary(plan), 1.0 - i * 0.05, plan_source(plan), "plan")
             for i, plan in enumerate(plans[:k])]
 
 
 # -- recommendation --------------------------------------------------------------------------------
+GENERAL_CALLER_NOTE = "고객 미조회: 가입 제한이 없는 일반 요금제(만 35~64세 기준)로 추천합니다."
+
+
 def eligible_plans(lookup: CallerLookup, catalog: PlanCatalog | None = None) -> tuple[Plan, ...]:
     catalog = catalog or default_catalog()
     p = lookup.profile
     return catalog.eligible_for(lookup.age, is_foreigner=p.is_foreigner, is_welfare=p.is_welfare)
 
 
+def _general_caller(today: date) -> CallerLookup:
+    """A stand-in for "no caller on screen": an adult with no flags, no plan and no usage history,
+    so only plans open to everyone qualify and the stated needs decide."""
+    profile = CustomerProfile(id=0, phone="", name="", birth_date=date(today.year - 40, 1, 1), is_foreigner=False,
+                              is_welfare=False, current_plan="", contract_type=ContractType.NONE,
+                              contract_end=None, join_date=today)
+    return CallerLookup(profile=profile, age=40, usage=UsageSummary(()), history=Page((), 0, 0, 0))
+
+
 def recommend(lookup: CallerLookup | None, *, budget: int | None = None, min_data_gb: float | None = None,
-              wants_unlimited: bool = False, ott: bool = False, roaming: bool = False,
-              family_sharing: bool = False, limit: int = 3,
-              catalog: PlanCatalog | None = None) -> list[RecommendedPlan]:
-    """Plans to offer, best first: the recommendation engine when present, else a catalog rule."""
-    catalog = catalog or default_catalog()
-    if lookup is not None:
-        try:
-            from ktcs_desktop.core.recommend import CallNeeds, recommend_for  # type: ignore[import-not-found]
+              wants_unlimited: bool = False, ott: tuple[str, ...] = (), roaming: bool = False,
+              family_sharing: bool = False, limit: int = 3, catalog: PlanCatalog | None = None,
+              today: date | None = None) -> list[PlanOption]:
+    """Plans to offer, best first, from the recommendation engine (one source of truth).
 
-            needs = CallNeeds(budget=budget, ott=ott, roaming=roaming, family_sharing=family_sharing,
-                              wants_unlimited=wants_unlimited, min_data_gb=min_data_gb)
-            result = recommend_for(lookup, needs)
-            options = [RecommendedPlan(o.plan, o.fee, o.selective_fee, o.effective_fee, bool(o.covers_need),
-                                       int(o.saving_monthly or 0), tuple(o.reasons)) for o in result.options]
-            if options:
-                return options[:limit]
-        except ImportError:
-            pass
-        except Exception as exc:  # noqa: BLE001 - fall back to the catalog rule
-            log.warning("recommendation engine failed, using the catalog: %s", exc)
-    return catalog_recommend(lookup, budget=budget, min_data_gb=min_data_gb, wants_unlimited=wants_unlimited,
-                             ott=ott, roaming=roaming, limit=limit, catalog=catalog)
-
-
-def catalog_recommend(lookup: CallerLookup | None, *, budget: int | None = None, min_data_gb: float | None = None,
-                      wants_unlimited: bool = False, ott: bool = False, roaming: bool = False, limit: int = 3,
-                      catalog: PlanCatalog | None = None) -> list[RecommendedPlan]:
-    """Cheapest retail plans the caller may join that cover the data need (and budget, if given)."""
-    catalog = catalog or default_catalog()
-    plans = list(eligible_plans(lookup, catalog)) if lookup else [
-        p for p in catalog.all() if not (p.eligibility.foreigner_only or p.eligibility.welfare_only)
-        and p.eligibility.min_age is None and p.eligibility.max_age is None]
-    plans = [p for p in plans if p.channel.value == "retail"]
-    selective = lookup is not None and lookup.profile.contract_type.value != "none"
-    need = min_data_gb if min_data_gb is not None else (lookup.usage.typical_data_need_gb if lookup else None)
-    current = catalog.by_name(lookup.profile.current_plan) if lookup else None
-    current_fee = catalog.effective_fee(current, selective) if current else None
-
-    def covers(plan: Plan) -> bool:
-        if wants_unlimited and not plan.is_unlimited:
-            return False
-        if need is None or plan.is_unlimited:
-            return True
-        return (plan.data_gb or 0) >= need
-
-    def fits(plan: Plan) -> bool:
-        if ott and not plan.benefits.choice_options:
-            return False
-        if roaming and not plan.roaming:
-            return False
-        return budget is None or catalog.effective_fee(plan, selective) <= budget
-
-    candidates = [p for p in plans if covers(p) and fits(p)] or [p for p in plans if covers(p)] or plans
-    candidates.sort(key=lambda p: (catalog.effective_fee(p, selective), p.is_unlimited))
-    out: list[RecommendedPlan] = []
-    for plan in candidates[:limit]:
-        effective = catalog.effective_fee(plan, selective)
-        saving = (current_fee - effective) if current_fee is not None else 0
-        reasons = []
-        if need is not None:
-            reasons.append(f"월 {need:g}GB 사용 기준 데이터 충분" if covers(plan) else f"월 {need:g}GB 사용")
-        if saving > 0:
-            reasons.append(f"현재 대비 월 {saving:,}원 절감")
-        out.append(RecommendedPlan(plan, plan.monthly_fee, plan.selective_fee, effective, covers(plan),
-                                   saving, tuple(reasons)))
-    return out
-
-
-def integrations_available() -> dict[str, bool]:
-    """Which teammates' modules are importable (shown by `ktcs ask --verbose`, used in tests)."""
-    status = {}
-    for name in ("ktcs_desktop.core.retrieval", "ktcs_desktop.core.recommend"):
-        try:
-            __import__(name)
-            status[name] = True
-        except ImportError:
-            status[name] = False
-    return status
+    Without a caller on screen the engine ranks the general plans against the stated needs only.
+    """
+    today = today or date.today()
+    needs = CallNeeds(budget=budget, ott=tuple(ott), roaming=roaming, family_sharing=family_sharing,
+                      wants_unlimited=wants_unlimited, min_data_gb=min_data_gb)
+    result = recommend_for(lookup or _general_caller(today), needs, today=today)
+    return list(result.options[:limit])

@@ -25,8 +25,9 @@ from ktcs_desktop.core.assistant.models import (
     Usage,
 )
 from ktcs_desktop.core.catalog import Plan, PlanCatalog, PlanFamily, default_catalog
-from ktcs_desktop.core.formatting import won
+from ktcs_desktop.core.formatting import josa, won
 from ktcs_desktop.core.korean_numbers import normalize_korean_numbers
+from ktcs_desktop.core.recommend import find_otts
 
 if TYPE_CHECKING:
     from ktcs_desktop.core.config import Settings
@@ -64,7 +65,7 @@ def _plan_sentence(plan: Plan) -> str:
         data += f"(소진 후 최대 {speed:g}Mbps)" if speed >= 1 else f"(소진 후 최대 {speed * 1000:g}Kbps)"
     if plan.carryover:
         data += ", 남은 데이터 다음 달 이월"
-    return f"{plan.name}는 월 {won(plan.monthly_fee)}{selective}, {data}, 음성 {plan.voice}입니다."
+    return f"{josa(plan.name, '은/는')} 월 {won(plan.monthly_fee)}{selective}, {data}, 음성 {plan.voice}입니다."
 
 
 def _numbers(text: str) -> str:
@@ -201,7 +202,7 @@ class OfflineProvider:
             return self._plan_info(question, context)
         a, b = plans[:2]
         diff = b.monthly_fee - a.monthly_fee
-        direction = f"{b.name}가 월 {won(abs(diff))} {'비쌉니다' if diff > 0 else '저렴합니다'}" if diff else "월정액이 같습니다"
+        direction = f"{josa(b.name, '이/가')} 월 {won(abs(diff))} {'비쌉니다' if diff > 0 else '저렴합니다'}" if diff else "월정액이 같습니다"
         text = (f"{a.name}: 월 {won(a.monthly_fee)}, 데이터 {a.data_label}\n"
                 f"{b.name}: 월 {won(b.monthly_fee)}, 데이터 {b.data_label}\n"
                 f"→ {direction}.")
@@ -214,8 +215,8 @@ class OfflineProvider:
         budget = _parse_won(question)
         wants_unlimited = "무제한" in question
         options = knowledge.recommend(context.lookup, budget=budget, min_data_gb=gb, wants_unlimited=wants_unlimited,
-                                      ott=any(w in question for w in ("넷플릭스", "OTT", "티빙", "유튜브", "디즈니")),
-                                      roaming=False, catalog=self.catalog)
+                                      ott=find_otts(question), roaming="로밍" in question,
+                                      family_sharing="가족" in question, catalog=self.catalog)
         if not options:
             return "조건에 맞는 요금제를 찾지 못했습니다. 데이터 사용량이나 예산을 알려 주세요.", [], [], {}
         basis = []
@@ -225,6 +226,7 @@ class OfflineProvider:
             basis.append(f"최근 3개월 사용량(필요 {context.lookup.usage.typical_data_need_gb:g}GB)")
         if budget is not None:
             basis.append(f"예산 {won(budget)}")
+
         lines = []
         notes = {}
         for option in options:
@@ -232,10 +234,14 @@ class OfflineProvider:
             fee = f"월 {won(plan.monthly_fee)}"
             if option.effective_fee != plan.monthly_fee:
                 fee += f"(선택약정 {won(option.effective_fee)})"
+            if option.addons:
+                fee += " + " + ", ".join(f"{a.name} {won(a.price)}" for a in option.addons)
             reason = ", ".join(option.reasons)
             lines.append(f"- {plan.name}: {fee}, 데이터 {plan.data_label}" + (f" — {reason}" if reason else ""))
             notes[plan.id] = reason
         head = f"{' · '.join(basis) or '조건'} 기준 추천 요금제입니다."
+        if context.lookup is None:
+            head += "\n" + knowledge.GENERAL_CALLER_NOTE
         plans = [o.plan for o in options]
         return head + "\n" + "\n".join(lines), plans, self._cites(plans), notes
 
@@ -248,10 +254,10 @@ class OfflineProvider:
         if plans:
             plan = plans[0]
             if plan.selective_fee is not None:
-                text += (f" {plan.name}는 월 {won(plan.monthly_fee)} → 선택약정 시 {won(plan.selective_fee)}"
+                text += (f" {josa(plan.name, '은/는')} 월 {won(plan.monthly_fee)} → 선택약정 시 {won(plan.selective_fee)}"
                          f"(월 {won(plan.monthly_fee - plan.selective_fee)} 할인)입니다.")
             else:
-                text += f" 단, {plan.name}는 선택약정 할인 대상이 아닙니다."
+                text += f" 단, {josa(plan.name, '은/는')} 선택약정 할인 대상이 아닙니다."
         elif rule:
             ex = rule.example
             text += f" 예: {ex['plan']} 월 {won(int(ex['monthly_fee']))} → {won(int(ex['selective_fee']))}."
@@ -309,7 +315,7 @@ class OfflineProvider:
         plans = self._plans_in(question, context)[:1]
         if plans and plans[0].roaming:
             plan = plans[0]
-            return (f"{plan.name}는 해외 로밍 데이터 {plan.roaming}가 포함됩니다.", [plan], self._cites([plan]), {})
+            return (f"{josa(plan.name, '은/는')} 해외 로밍 데이터 {josa(plan.roaming, '이/가')} 포함됩니다.", [plan], self._cites([plan]), {})
         with_roaming = [p for p in self.catalog.all() if p.roaming and p.channel.value == "retail"
                         and not p.eligibility.welfare_only]
         if context.lookup is not None:

@@ -18,6 +18,8 @@ from ktcs_desktop.core.assistant.offline import plan_card
 from ktcs_desktop.core.assistant.privacy import mask_text
 from ktcs_desktop.core.catalog import Plan, PlanCatalog, calculate_fee
 from ktcs_desktop.core.errors import KtcsError
+from ktcs_desktop.core.formatting import won
+from ktcs_desktop.core.recommend import OTT_CHOICES, find_otts
 
 if TYPE_CHECKING:
     from ktcs_desktop.core.config import Settings
@@ -42,7 +44,8 @@ TOOL_SPECS: list[dict[str, Any]] = [
             "budget": {"type": "integer", "description": "월 예산(원)"},
             "min_data_gb": {"type": "number"},
             "wants_unlimited": {"type": "boolean"},
-            "ott": {"type": "boolean"},
+            "ott": {"type": "array", "items": {"type": "string", "enum": list(OTT_CHOICES)},
+                    "description": "고객이 원하는 OTT"},
             "roaming": {"type": "boolean"}}}}},
     {"type": "function", "function": {
         "name": "get_caller_profile",
@@ -151,13 +154,22 @@ class ToolExecutor:
         return self._remember(self._plan(str(plan)))
 
     def _tool_recommend_plans(self, budget: int | None = None, min_data_gb: float | None = None,
-                              wants_unlimited: bool = False, ott: bool = False, roaming: bool = False) -> dict:
+                              wants_unlimited: bool = False, ott: list[str] | str | None = None,
+                              roaming: bool = False) -> dict:
+        requested = [ott] if isinstance(ott, str) else list(ott or [])
+        otts = tuple(dict.fromkeys(o for name in requested for o in find_otts(str(name))))
         options = knowledge.recommend(self.context.lookup, budget=budget, min_data_gb=min_data_gb,
-                                      wants_unlimited=bool(wants_unlimited), ott=bool(ott), roaming=bool(roaming),
+                                      wants_unlimited=bool(wants_unlimited), ott=otts, roaming=bool(roaming),
                                       catalog=self.catalog)
-        return {"options": [{**self._remember(o.plan), "effective_fee": f"{o.effective_fee:,}원",
-                             "saving_monthly": f"{o.saving_monthly:,}원", "reasons": list(o.reasons)}
-                            for o in options]}
+        result: dict[str, Any] = {"options": [
+            {**self._remember(o.plan), "effective_fee": won(o.effective_fee),
+             "addons": [f"{a.name} {won(a.price)}" for a in o.addons], "total_fee": won(o.total_fee),
+             "saving_monthly": won(o.saving_monthly) if o.saving_monthly is not None else None,
+             "reasons": list(o.reasons)}
+            for o in options]}
+        if self.context.lookup is None:
+            result["note"] = knowledge.GENERAL_CALLER_NOTE
+        return result
 
     def _tool_get_caller_profile(self, **_ignored: Any) -> dict[str, Any]:
         """Arguments are ignored on purpose: only the caller on screen, never a lookup by phone/name."""

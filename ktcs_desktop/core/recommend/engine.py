@@ -56,8 +56,6 @@ _OTT_ALIASES: dict[str, str] = {
 }
 
 
-
-
 def canonical_ott(name: str) -> str:
     """'유튜브프리미엄', 'Netflix', '디즈니플러스' → the label in OTT_CHOICES; ValueError otherwise."""
     key = normalize_name(name)
@@ -67,6 +65,17 @@ def canonical_ott(name: str) -> str:
     if key in _OTT_ALIASES:
         return _OTT_ALIASES[key]
     raise ValueError(f"알 수 없는 OTT: {name} (가능: {', '.join(OTT_CHOICES)})")
+
+
+def find_otts(text: str) -> tuple[str, ...]:
+    """OTT services mentioned in free text ("넷플릭스랑 유튜브 보는데…" → ("넷플릭스", "유튜브 프리미엄"))."""
+    key = normalize_name(text)
+    spotted: list[tuple[int, str]] = []
+    for alias, label in [*((normalize_name(c), c) for c in OTT_CHOICES), *_OTT_ALIASES.items()]:
+        at = key.find(alias)
+        if at >= 0 and label not in (found for _, found in spotted):
+            spotted.append((at, label))
+    return tuple(label for _, label in sorted(spotted))
 
 
 def plan_includes_ott(plan: Plan, ott: str) -> bool:

@@ -108,6 +108,10 @@ class SearchHit:
     kind: str  # "plan" | "page" | "rule"
 
 
+_SHARED: dict[Path, KnowledgeBase] = {}
+_SHARED_LOCK = threading.Lock()
+
+
 class KnowledgeBase:
     """A read-only view of one index version; `open()` builds the shipped index when none exists."""
 
@@ -139,6 +143,22 @@ class KnowledgeBase:
                 if directory is None:
                     directory = cls._build_shipped(settings)
         return cls(settings, directory, catalog)
+
+    @classmethod
+    def shared(cls, settings) -> KnowledgeBase:
+        """One open index per live version, shared by every feature in the process.
+
+        After a refresh swaps in a new version the next call opens it; callers holding the old
+        instance keep a consistent (older) view until they ask again.
+        """
+        directory = store.current_version_dir(settings)
+        with _SHARED_LOCK:
+            cached = _SHARED.get(store.index_root(settings))
+            if cached is not None and directory is not None and cached.directory == directory:
+                return cached
+            kb = cls.open(settings)
+            _SHARED[store.index_root(settings)] = kb
+            return kb
 
     @staticmethod
     def _build_shipped(settings) -> Path:

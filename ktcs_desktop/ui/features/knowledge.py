@@ -27,7 +27,6 @@ class KnowledgeFeature:
     def __init__(self, window: MainWindow) -> None:
         self.window = window
         self.settings = window.services.settings
-        self._kb: KnowledgeBase | None = None
         self.refresh_dialog: RefreshDialog | None = None
         self.catalog_browser: CatalogBrowser | None = None
 
@@ -42,10 +41,8 @@ class KnowledgeFeature:
         window.tools_menu.addAction(self.catalog_action)
 
     def knowledge_base(self) -> KnowledgeBase:
-        """The open index (worker threads only: the first call may build it)."""
-        if self._kb is None:
-            self._kb = KnowledgeBase.open(self.settings)
-        return self._kb
+        """The live index (worker threads only: the first call may build it)."""
+        return KnowledgeBase.shared(self.settings)
 
     # -- refresh -------------------------------------------------------------------------------
     def refresh(self) -> RefreshDialog:
@@ -68,7 +65,6 @@ class KnowledgeFeature:
     def _refreshed(self, report) -> None:
         self.refresh_action.setEnabled(True)
         if report is not None and report.ok:
-            self._kb = None  # reopen on the new version next time
             self.window.statusBar().showMessage(report.message, 8000)
             if report.changes:
                 self.window.alert_banner.show_message(
