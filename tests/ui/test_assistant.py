@@ -6,12 +6,13 @@ import json
 import time
 
 from PySide6.QtCore import Qt, QTimer
+from PySide6.QtWidgets import QLabel
 
 from ktcs_desktop.core.models import Speaker
 
 
 def _lookup(qtbot, window, phone: str) -> None:
-    window.lookup_pane.phone_input.setText(phone) if hasattr(window.lookup_pane, "phone_input") else None
+    window.lookup_pane.phone_edit.setText(phone)
     window.lookup(phone)
     qtbot.waitUntil(lambda: window.caller is not None, timeout=5000)
 
@@ -106,3 +107,29 @@ def test_wrapup_end_to_end_with_exports(qtbot, window, services, tmp_path) -> No
     saved = services.consultations.get(cid)
     assert saved.outcome == "요금제 변경" and "다음 달 적용 확인" in saved.summary
     assert window.history_pane.list.item(0).text().split("\n")[1].startswith("요금제 변경 절차")
+
+
+def test_wrapup_falls_back_to_extractive_summary_with_a_notice(qtbot, window, settings) -> None:
+    from ktcs_desktop.core.assistant import AssistantService
+    from ktcs_desktop.core.config import Settings
+    from tests.helpers.openai_stub import OpenAIStub, error_response
+
+    stub = OpenAIStub().start()
+    stub.on("POST", "/v1/chat/completions", error_response(500, "model crashed"))
+    online = Settings(_env_file=None, ktcs_home=settings.ktcs_home, openai_base_url=stub.base_url,  # type: ignore[call-arg]
+                      openai_api_key="k", ktcs_llm_max_retries=0)
+    window.assistant.service = AssistantService(online)
+    try:
+        _lookup(qtbot, window, "010-1234-5678")
+        window.start_consultation()
+        window.add_transcript_line(Speaker.CALLER, "슬림 14기가로 바꾸고 싶어요")
+        window.end_consultation()
+        qtbot.waitUntil(lambda: window.assistant.dialog is not None and window.assistant.dialog.isVisible(),
+                        timeout=10000)
+        dialog = window.assistant.dialog
+        labels = [label.text() for label in dialog.findChildren(QLabel)]
+        assert any("AI 요약 생성에 실패" in text for text in labels)
+        assert "5G 슬림 14GB" in dialog.summary_edit.toPlainText()  # the extractive summary stands
+        assert stub.requests_to("/v1/chat/completions")  # the model was really asked
+    finally:
+        stub.stop()

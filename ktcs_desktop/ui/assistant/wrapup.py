@@ -39,6 +39,10 @@ class WrapUpDialog(QDialog):
         self.wrapup = wrapup
         layout = QVBoxLayout(self)
         layout.addWidget(QLabel(f"상담 요약 ({'AI 생성' if wrapup.generated_by != 'offline' else '자동 추출'}, 수정 가능)"))
+        if wrapup.extra.get("notice"):
+            notice = QLabel(wrapup.extra["notice"])
+            notice.setObjectName("ErrorText")
+            layout.addWidget(notice)
         self.summary_edit = QPlainTextEdit(wrapup.summary_text)
         layout.addWidget(self.summary_edit, 1)
         row = QHBoxLayout()

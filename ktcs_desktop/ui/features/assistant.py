@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QTimer
@@ -22,6 +24,7 @@ if TYPE_CHECKING:
     from ktcs_desktop.core.services.recorder import ConsultationRecorder
     from ktcs_desktop.ui.main_window import MainWindow
 
+log = logging.getLogger(__name__)
 SUGGEST_DEBOUNCE_MS = 350
 
 
@@ -133,16 +136,21 @@ class AssistantFeature(QObject):
                     transcript = "\n".join(f"{ln.speaker.label}: {ln.text}" for ln in recorder.lines)
                     text = online.summarize(transcript, names)
                     if text:
-                        from dataclasses import replace
-
                         wrap = replace(wrap, summary_text=wrap.summary_text.splitlines()[0] + "\n" + text,
                                        generated_by="openai")
-                except Exception:  # noqa: BLE001 - the extractive summary stands
-                    pass
+                except Exception as exc:  # noqa: BLE001 - the extractive summary stands, with a notice
+                    log.warning("AI summary failed, showing the extractive one: %s", exc)
+                    wrap = replace(wrap, extra={**wrap.extra, "notice": "AI 요약 생성에 실패해 자동 추출 요약을 표시합니다."})
             return wrap
 
-        self.window.tasks.run(work, on_success=lambda wrap: self._show_dialog(recorder, wrap),
-                              on_failure=lambda exc: self.window.finish_consultation(recorder.notes, "기타"),
+        def failed(exc: BaseException) -> None:
+            # Never lose the call: close it with the agent's notes and say why no summary was shown.
+            log.error("wrap-up summary failed: %s", exc)
+            self.window.finish_consultation(recorder.notes, "기타")
+            self.window.statusBar().showMessage("요약 생성에 실패해 상담 메모로 저장했습니다. 상담 이력에서 확인해 주세요.",
+                                                10000)
+
+        self.window.tasks.run(work, on_success=lambda wrap: self._show_dialog(recorder, wrap), on_failure=failed,
                               kind=TaskKind.IO)
 
     def _show_dialog(self, recorder: ConsultationRecorder, wrap) -> None:
