@@ -6,7 +6,7 @@ import pytest
 
 from ingestion import KT_PAGES, HttpFetcher, IngestProgress, SnapshotFetcher, build_index
 from ktcs_desktop.core.retrieval import KnowledgeBase, store
-from tests.retrieval.conftest import isolated_settings
+from tests.helpers.settings import isolated_settings
 
 
 @pytest.fixture

@@ -2,18 +2,10 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from ktcs_desktop.core.config import Settings
-
-
-def isolated_settings(home: Path, **overrides) -> Settings:
-    values = {"openai_api_key": None, "openai_base_url": None, "ktcs_chroma_url": None,
-              "firecrawl_api_key": None, "firecrawl_api_url": None}
-    values.update(overrides)
-    return Settings(_env_file=None, ktcs_home=home, **values)  # type: ignore[call-arg]
+from tests.helpers.settings import isolated_settings
 
 
 @pytest.fixture(scope="session")

@@ -15,7 +15,7 @@ import pytest
 
 from ingestion import build_index
 from ktcs_desktop.core.retrieval import KnowledgeBase
-from tests.retrieval.conftest import isolated_settings
+from tests.helpers.settings import isolated_settings
 
 CHROMA = shutil.which("chroma") or str(Path(sys.executable).with_name("chroma"))
 

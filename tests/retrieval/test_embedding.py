@@ -9,7 +9,7 @@ from ktcs_desktop.core.retrieval.embedding import (
     embedding_function_for,
     hash_embed,
 )
-from tests.retrieval.conftest import isolated_settings
+from tests.helpers.settings import isolated_settings
 
 
 def test_hash_embedding_is_deterministic_and_normalised():

@@ -11,7 +11,7 @@ import pytest
 from ktcs_desktop.core.errors import CapabilityUnavailableError
 from ktcs_desktop.core.retrieval import KnowledgeBase, build_index
 from ktcs_desktop.core.retrieval.embedding import hash_embed
-from tests.retrieval.conftest import isolated_settings
+from tests.helpers.settings import isolated_settings
 
 
 @pytest.fixture

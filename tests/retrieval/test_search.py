@@ -5,7 +5,7 @@ import pytest
 from ktcs_desktop.core.catalog import default_catalog
 from ktcs_desktop.core.errors import InvalidInputError
 from ktcs_desktop.core.retrieval import KnowledgeBase, SearchFilters, SearchHit, store
-from tests.retrieval.conftest import isolated_settings
+from tests.helpers.settings import isolated_settings
 
 
 def _plan_ids(hits: list[SearchHit]) -> list[str]:

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from ingestion import build_index
 from ktcs_desktop.core.retrieval import KnowledgeBase
-from tests.retrieval.conftest import isolated_settings
+from tests.helpers.settings import isolated_settings
 
 
 def test_shared_reuses_until_a_new_version_is_swapped_in(tmp_path: Path) -> None:

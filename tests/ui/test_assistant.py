@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import json
-import time
 
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel
 
 from ktcs_desktop.core.models import Speaker
+from tests.helpers.qt import StallMeter
 
 
 def _lookup(qtbot, window, phone: str) -> None:
@@ -34,27 +34,16 @@ def test_streamed_answer_with_cards_keeps_ui_responsive(qtbot, window, settings,
                       openai_api_key="k", ktcs_llm_max_retries=0)
     feature.service = AssistantService(online)
     panel.set_provider(feature.service.label)
-    stalls: list[float] = []
-    last = [time.perf_counter()]
-
-    def tick() -> None:
-        now = time.perf_counter()
-        stalls.append(now - last[0])
-        last[0] = now
-
-    timer = QTimer()
-    timer.setInterval(10)
-    timer.timeout.connect(tick)
-    timer.start()
+    stall = StallMeter().start()
     tokens: list[str] = []
     panel.answer_view.textChanged.connect(lambda: tokens.append("x"))
     panel.question.setText("슬림 14기가 얼마예요?")
     qtbot.keyClick(panel.question, Qt.Key.Key_Return)
     qtbot.waitUntil(lambda: panel.card_count() == 1, timeout=5000)
-    timer.stop()
+    stall.stop()
     stub.stop()
-    longest_ms = max(stalls) * 1000
-    print(f"\nlongest event-loop stall during streamed answer: {longest_ms:.1f} ms over {len(stalls)} ticks")
+    longest_ms = stall.longest * 1000
+    print(f"\nlongest event-loop stall during streamed answer: {longest_ms:.1f} ms over {stall.ticks} ticks")
     assert longest_ms < 250
     assert len(tokens) > 10  # arrived piece by piece
     assert "월 55,000원(선택약정 시 41,250원)" in panel.answer_text

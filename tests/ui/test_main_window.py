@@ -1,14 +1,14 @@
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QFontInfo
 
 from ktcs_desktop.core.config import Settings
 from ktcs_desktop.core.models import Speaker
 from ktcs_desktop.core.services.container import create_services
+from tests.helpers.qt import StallMeter
 
 
 def _lookup(qtbot, window, phone: str) -> None:
@@ -104,17 +104,7 @@ def test_dead_database_shows_banner_and_window_stays_responsive(qtbot, app, sett
         assert "연결 끊김" in win.db_label.text()
 
         # The event loop keeps turning while lookups fail in the background.
-        stalls: list[float] = []
-        last = [time.perf_counter()]
-
-        def tick() -> None:
-            now = time.perf_counter()
-            stalls.append(now - last[0])
-            last[0] = now
-
-        timer = QTimer()
-        timer.timeout.connect(tick)
-        timer.start(10)
+        stall = StallMeter().start()
         _lookup(qtbot, win, "010-1234-5678")
         qtbot.waitUntil(lambda: win.lookup_pane.message.isVisible(), timeout=10000)
         assert "데이터베이스에 연결할 수 없습니다" in win.lookup_pane.message.text()
@@ -124,8 +114,8 @@ def test_dead_database_shows_banner_and_window_stays_responsive(qtbot, app, sett
         assert win.conversation_pane.transcript.count() == 1
         qtbot.waitUntil(lambda: "임시 저장" in win.conversation_pane.save_state.text(), timeout=10000)
         qtbot.wait(300)
-        timer.stop()
-        assert max(stalls) < 0.5, f"GUI thread stalled {max(stalls):.3f}s"
+        stall.stop()
+        assert stall.longest < 0.5, f"GUI thread stalled {stall.longest:.3f}s"
         assert win.recorder.journal_path.exists()
     finally:
         win.close()

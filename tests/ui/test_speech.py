@@ -3,24 +3,21 @@
 from __future__ import annotations
 
 import itertools
-import shutil
-import subprocess
 import time
-import wave
 from collections.abc import Iterator
 from pathlib import Path
 
-import numpy as np
 import pytest
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import Qt
 
 from ktcs_desktop.core.speech import OpenAITranscriber, SegmentStatus, SegmentStore
 from ktcs_desktop.ui.speech import CallState
+from tests.helpers.audio import KOREAN_SENTENCE, call_recording, espeak_korean
 from tests.helpers.fake_pyaudio import FakeDevice, FakePyAudioFactory, speech_like
 from tests.helpers.openai_stub import OpenAIStub, transcription_response
+from tests.helpers.qt import StallMeter
 
 TRANSCRIPTIONS = "/v1/audio/transcriptions"
-KOREAN_SENTENCE = "안녕하세요 요금제 변경하고 싶어요"
 
 
 @pytest.fixture
@@ -43,51 +40,9 @@ def stub_transcriber(openai_stub: OpenAIStub) -> Iterator[OpenAITranscriber]:
 @pytest.fixture(scope="module")
 def korean_call_wav(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """espeak-ng saying the sentence twice with pauses, 16 kHz mono (a caller line)."""
-    exe = shutil.which("espeak-ng")
-    if exe is None:
-        pytest.skip("espeak-ng is not installed — cannot synthesize Korean speech")
-    raw = tmp_path_factory.mktemp("espeak") / "sentence.wav"
-    subprocess.run([exe, "-v", "ko", "-w", str(raw), KOREAN_SENTENCE], check=True, capture_output=True, timeout=30)
-    with wave.open(str(raw), "rb") as wav:
-        rate = wav.getframerate()
-        speech = np.frombuffer(wav.readframes(wav.getnframes()), dtype="<i2").astype(np.float64)
-    rng = np.random.default_rng(1)
-
-    def pause(seconds: float) -> np.ndarray:
-        return rng.normal(0, 20, int(seconds * rate))
-
-    mono = np.concatenate([pause(0.5), speech, pause(1.2), speech, pause(1.0)])
-    x = np.linspace(0, mono.size - 1, int(mono.size * 16000 / rate))
-    out = raw.with_name("call-16k.wav")
-    with wave.open(str(out), "wb") as wav:
-        wav.setnchannels(1)
-        wav.setsampwidth(2)
-        wav.setframerate(16000)
-        wav.writeframes(np.clip(np.interp(x, np.arange(mono.size), mono), -32768, 32767).astype("<i2").tobytes())
-    return out
-
-
-class StallMeter:
-    """The longest gap between ticks of a 10 ms timer = the longest event-loop stall."""
-
-    def __init__(self) -> None:
-        self.timer = QTimer()
-        self.timer.setInterval(10)
-        self.timer.timeout.connect(self._tick)
-        self.last = time.monotonic()
-        self.longest = 0.0
-
-    def _tick(self) -> None:
-        now = time.monotonic()
-        self.longest = max(self.longest, now - self.last)
-        self.last = now
-
-    def start(self) -> None:
-        self.last = time.monotonic()
-        self.timer.start()
-
-    def stop(self) -> None:
-        self.timer.stop()
+    folder = tmp_path_factory.mktemp("espeak")
+    sentence = espeak_korean(KOREAN_SENTENCE, folder / "sentence.wav")
+    return call_recording(sentence, folder / "call-16k.wav", pauses_s=(0.5, 1.2, 1.0), rate=16000, channels=1)
 
 
 def _lines(window) -> list[str]:
