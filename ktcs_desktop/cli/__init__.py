@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import logging
+import os
 import sys
 
 from ktcs_desktop import __version__
@@ -53,3 +54,6 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("중단되었습니다.", file=sys.stderr)
         return 130
+    except BrokenPipeError:  # `ktcs … | head`: the reader left; that's not an error
+        sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - stop Python's exit flush from raising again
+        return 0

@@ -107,3 +107,8 @@ def test_recommendation_without_a_caller_says_so() -> None:
     plans = [default_catalog().get(card.plan_id) for card in answer.cards]
     assert plans and all(not (p.eligibility.min_age or p.eligibility.max_age or p.eligibility.foreigner_only
                               or p.eligibility.welfare_only) for p in plans)
+
+
+def test_eligibility_answer_explains_the_exclusion(kim) -> None:
+    answer = OfflineProvider().answer("시니어 베이직 가입 돼요?", AssistContext(lookup=kim))
+    assert "가입 불가" in answer.text and "만 65세 이상만 가입할 수 있습니다 (고객 만 45세)" in answer.text

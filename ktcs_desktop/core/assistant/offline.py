@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from datetime import date
 from typing import TYPE_CHECKING
 
 from ktcs_desktop.core.assistant import knowledge
@@ -27,7 +28,7 @@ from ktcs_desktop.core.assistant.models import (
 from ktcs_desktop.core.catalog import Plan, PlanCatalog, PlanFamily, default_catalog
 from ktcs_desktop.core.formatting import josa, won
 from ktcs_desktop.core.korean_numbers import normalize_korean_numbers
-from ktcs_desktop.core.recommend import find_otts
+from ktcs_desktop.core.recommend import exclusion_reason, find_otts
 
 if TYPE_CHECKING:
     from ktcs_desktop.core.config import Settings
@@ -184,9 +185,8 @@ class OfflineProvider:
                 text += f" {plan.family.value} 요금제 기준: {family_note}."
             if context.lookup is not None:
                 lk = context.lookup
-                ok = plan.eligibility.allows(lk.age, is_foreigner=lk.profile.is_foreigner,
-                                             is_welfare=lk.profile.is_welfare)
-                text += f" 현재 고객(만 {lk.age}세)은 가입 {'가능' if ok else '불가'}합니다."
+                reason = exclusion_reason(plan, lk.profile, date.today())
+                text += f" 현재 고객(만 {lk.age}세)은 가입 가능합니다." if reason is None else f" 가입 불가: {reason}"
             return text, [plan], self._cites([plan]), {}
         notes = rules.eligibility_notes if rules else {}
         lines = "\n".join(f"- {family}: {note}" for family, note in notes.items())
