@@ -45,6 +45,7 @@ def user_message(exc: BaseException) -> str:
 class MainWindow(QMainWindow):
     caller_loaded = Signal(object)  # CallerLookup
     consultation_started = Signal(object)  # ConsultationRecorder
+    consultation_ending = Signal(object)  # ConsultationRecorder: 상담 종료 pressed, wrap-up follows
     consultation_closed = Signal(object)  # ConsultationRecorder
     transcript_line_added = Signal(object)  # TranscriptLine (typed or transcribed)
     database_status_changed = Signal(object)  # DatabaseStatus
@@ -186,7 +187,7 @@ class MainWindow(QMainWindow):
         skip = {self.recorder.key} if self.recorder is not None else set()
         sessions_dir = self.services.settings.paths.sessions_dir
         self.tasks.run(lambda ctx: recover_journals(sessions_dir, self.services.consultations, skip=skip),
-                       on_success=self._journals_recovered, on_failure=self._background_failed)
+                       on_success=self._journals_recovered, on_failure=self.report_background_failure)
 
     def _journals_recovered(self, report: RecoveryReport) -> None:
         if report.sessions:
@@ -286,7 +287,7 @@ class MainWindow(QMainWindow):
         agent = self.services.settings.ktcs_agent_id
         self.tasks.run(lambda ctx: self.services.audit.record(agent, "identity_verified", customer_id=profile.id,
                                                               phone_masked=mask_phone(profile.phone)),
-                       on_failure=self._background_failed)
+                       on_failure=self.report_background_failure)
         if self.recorder is not None and not self.recorder.closed:
             self.record_event("identity_verified", {"customer_id": profile.id})
         self.statusBar().showMessage(f"{profile.name} 고객 본인 확인 완료", 4000)
@@ -302,13 +303,14 @@ class MainWindow(QMainWindow):
             return
         self.tasks.run(lambda ctx: self.services.lookup.history(customer_id, offset=offset),
                        on_success=lambda page: self.history_pane.show_page(customer_id, page, append=True),
-                       on_failure=self._background_failed)
+                       on_failure=self.report_background_failure)
 
     def _show_consultation(self, consultation_id: int) -> None:
         self.tasks.run(lambda ctx: self.services.consultations.get(consultation_id),
-                       on_success=self.history_pane.show_detail, on_failure=self._background_failed)
+                       on_success=self.history_pane.show_detail, on_failure=self.report_background_failure)
 
-    def _background_failed(self, exc: BaseException) -> None:
+    def report_background_failure(self, exc: BaseException) -> None:
+        """Status-bar message for a failed background task (and the DB banner if the DB is down)."""
         self.statusBar().showMessage(user_message(exc), 8000)
         if isinstance(exc, DatabaseUnavailableError):
             self._database_failed(exc)
@@ -350,6 +352,7 @@ class MainWindow(QMainWindow):
         if recorder is None or recorder.closed:
             return
         self.conversation_pane.flush_notes()
+        self.consultation_ending.emit(recorder)
         if self.wrapup_handler is not None:
             self.wrapup_handler(recorder)
             return
@@ -378,7 +381,7 @@ class MainWindow(QMainWindow):
             customer_id = self.caller.profile.id
             self.tasks.run(lambda ctx: self.services.lookup.history(customer_id),
                            on_success=lambda page: self.history_pane.show_page(customer_id, page),
-                           on_failure=self._background_failed)
+                           on_failure=self.report_background_failure)
 
     def _flush_recorder(self, on_done=None) -> None:
         recorder = self.recorder
@@ -395,7 +398,7 @@ class MainWindow(QMainWindow):
             if isinstance(exc, DatabaseUnavailableError):
                 self._database_failed(exc)
             else:
-                self._background_failed(exc)
+                self.report_background_failure(exc)
 
         self.tasks.run(lambda ctx: recorder.flush(), on_success=done, on_failure=failed)
 

@@ -206,3 +206,35 @@ def test_device_dialog_stores_choice(window, qtbot):
     dialog.caller_combo.setCurrentIndex(1)
     dialog.accept()
     assert feature.controller.agent_device == 1 and feature.controller.caller_device == 0
+
+
+def test_text_transcribed_after_the_call_closed_goes_to_that_consultation(window, qtbot, services):
+    """상담 종료 stops recording; words still being transcribed land in the closed consultation's record."""
+    from ktcs_desktop.core.speech import OpenAITranscriber
+    from tests.helpers.openai_stub import OpenAIStub
+
+    feature = window.speech
+    ctl = feature.controller
+    audio = speech_like([("silence", 0.3), ("speech", 1.2), ("silence", 0.8), ("speech", 1.2), ("silence", 0.8)])
+    ctl.pyaudio_factory = FakePyAudioFactory([FakeDevice("USB 헤드셋", audio=audio)], speed=1.0)
+    with OpenAIStub() as slow:  # every transcription takes 1.5 s: the agent is faster than the server
+        counter = itertools.count(1)
+        slow.on("POST", TRANSCRIPTIONS,
+                lambda _req: transcription_response(f"늦게 도착한 문장 {next(counter)}", delay_s=1.5))
+        ctl.transcriber = OpenAITranscriber(api_key="sk-test", base_url=slow.base_url, timeout=10.0,
+                                            max_retries=0, extra_attempts=0)
+        qtbot.mouseClick(feature.start_button, Qt.MouseButton.LeftButton)
+        call = window.recorder
+        qtbot.waitUntil(lambda: len(_store(window, feature).records()) >= 2, timeout=15000)  # both cut
+        window.wrapup_handler = None  # close at once with the notes (no wrap-up dialog)
+        window.end_consultation()
+        assert call.closed
+        qtbot.waitUntil(lambda: ctl.state is CallState.IDLE, timeout=20000)  # stopped by 상담 종료
+        qtbot.waitUntil(lambda: call.pending_count == 0 and len(call.lines) >= 2, timeout=10000)
+        ctl.transcriber.close()
+
+    saved = services.consultations.get(call.consultation_id)
+    assert [line.text for line in saved.lines] == [f"늦게 도착한 문장 {n}" for n in range(1, len(saved.lines) + 1)]
+    assert len(saved.lines) == len(_store(window, feature).records())
+    assert feature.late_lines >= 1
+    assert window.recorder is call  # no new consultation was opened for the late words

@@ -38,7 +38,7 @@ class SpeechFeature(QObject):
         self.window = window
         self.controller = controller or SpeechController(window.services.settings, window.tasks, self)
         self.call_recorder: ConsultationRecorder | None = None
-        self.dropped_after_close = 0
+        self.late_lines = 0  # transcribed after the consultation was closed; saved to it anyway
         self._levels: dict[str, float] = {}
         self.dialog: InputDeviceDialog | None = None
 
@@ -73,6 +73,7 @@ class SpeechFeature(QObject):
         c.queue_size.connect(lambda _n: self.refresh())
         c.state_changed.connect(lambda _s: self.refresh())
         c.stopped.connect(self._on_stopped)
+        window.consultation_ending.connect(self._on_consultation_closed)  # stop recording at 상담 종료
         window.consultation_closed.connect(self._on_consultation_closed)
         window.installEventFilter(self)
         self.refresh()
@@ -87,7 +88,7 @@ class SpeechFeature(QObject):
         recorder = window.recorder
         assert recorder is not None
         self.call_recorder = recorder
-        self.dropped_after_close = 0
+        self.late_lines = 0
         self.controller.start(window.services.settings.paths.sessions_dir, recorder.key)
 
     def stop_call(self) -> None:
@@ -116,17 +117,23 @@ class SpeechFeature(QObject):
 
     # -- controller signals (GUI thread) -----------------------------------------------------
     def _on_text(self, speaker: str, text: str) -> None:
-        recorder = self.window.recorder
-        if recorder is None or recorder.closed or recorder is not self.call_recorder:
-            # The consultation already ended: the text is kept in the segment manifest only,
-            # adding it here would open a new consultation.
-            self.dropped_after_close += 1
-            return
         try:
             who = Speaker(speaker)
         except ValueError:
             who = Speaker.CALLER
-        self.window.add_transcript_line(who, text)
+        call = self.call_recorder
+        if call is not None and self.window.recorder is call and not call.closed:
+            self.window.add_transcript_line(who, text)
+            return
+        if call is None:
+            return
+        # The words were spoken during the call but their text arrived after the consultation
+        # ended: they belong to that consultation's record, not to a new one.
+        call.add_line(who, text)
+        self.late_lines += 1
+        self.window.tasks.run(lambda ctx: call.flush(), on_failure=self.window.report_background_failure)
+        self.window.statusBar().showMessage(
+            f"통화 종료 후 변환된 문장 {self.late_lines}건을 해당 상담 기록에 추가했습니다.", 6000)
 
     def _on_level(self, speaker: str, dbfs: float) -> None:
         self._levels[speaker] = dbfs
@@ -152,7 +159,8 @@ class SpeechFeature(QObject):
         self.refresh()
 
     def _on_consultation_closed(self, _recorder: object) -> None:
-        self.controller.stop()
+        if self.controller.active:
+            self.controller.stop()
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt API
         if watched is self.window and event.type() == QEvent.Type.Close and self.controller.active:
