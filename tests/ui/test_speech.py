@@ -193,6 +193,23 @@ def test_no_provider_records_only_and_says_so(window, qtbot):
     assert ctl.last_result is not None and len(ctl.last_result.pending) == len(records)
     assert _lines(window) == []  # never a fake transcript
 
+    # Without a provider, 미변환 음성 변환 says why it can't; with one, the audio becomes text in that call.
+    feature.leftovers_action.trigger()
+    qtbot.waitUntil(lambda: window.alert_banner.isVisible(), timeout=5000)
+    assert "음성 인식 사용 불가" in window.alert_banner.text.text()
+    call = feature.call_recorder
+    with OpenAIStub() as stub:
+        stub.on("POST", TRANSCRIPTIONS, lambda _req: transcription_response("나중에 변환된 문장"))
+        ctl.transcriber = OpenAITranscriber(api_key="sk-test", base_url=stub.base_url, timeout=5.0,
+                                            max_retries=0, extra_attempts=0)
+        feature.leftovers_action.trigger()
+        qtbot.waitUntil(lambda: "상담 기록에 추가했습니다" in window.statusBar().currentMessage(), timeout=10000)
+        ctl.transcriber.close()
+    assert all(r.status is SegmentStatus.DONE for r in _store(window, feature).records())
+    qtbot.waitUntil(lambda: call.consultation_id is not None, timeout=5000)
+    saved = window.services.consultations.get(call.consultation_id)
+    assert [line.text for line in saved.lines] == ["나중에 변환된 문장"] * len(records)
+
 
 def test_device_dialog_stores_choice(window, qtbot):
     feature = window.speech

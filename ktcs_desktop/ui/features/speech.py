@@ -64,6 +64,9 @@ class SpeechFeature(QObject):
 
         self.device_action = QAction("입력 장치 선택…", self, triggered=self.choose_devices)
         window.tools_menu.addAction(self.device_action)
+        self.leftovers_action = QAction("미변환 음성 변환", self, triggered=self.transcribe_leftovers)
+        self.leftovers_action.setStatusTip("음성 인식 없이 녹음된 통화 음성을 변환해 해당 상담 기록에 추가합니다")
+        window.tools_menu.addAction(self.leftovers_action)
 
         c = self.controller
         c.text_ready.connect(self._on_text)
@@ -93,6 +96,30 @@ class SpeechFeature(QObject):
 
     def stop_call(self) -> None:
         self.controller.stop()
+
+    def transcribe_leftovers(self) -> None:
+        window = self.window
+        busy = self.call_recorder.key if self.call_recorder is not None and self.controller.active else None
+        held = {r.key: r for r in (window.recorder, self.call_recorder) if r is not None}
+        sessions = window.services.settings.paths.sessions_dir
+        repo = window.services.consultations
+        self.leftovers_action.setEnabled(False)
+        window.statusBar().showMessage("미변환 음성을 변환하는 중…")
+
+        def done(report) -> None:
+            window.statusBar().showMessage(report.message, 10000)
+            if window.caller is not None and report.transcribed:
+                window.lookup(window.caller.profile.phone)  # refresh the history pane
+
+        def failed(exc: BaseException) -> None:
+            message = exc.user_message if isinstance(exc, KtcsError) else "미변환 음성을 변환하지 못했습니다."
+            window.alert_banner.show_message(message, level="warning")
+
+        window.tasks.run(
+            lambda ctx: self.controller.transcribe_leftovers(sessions, repo, skip=frozenset({busy} - {None}),
+                                                             live=held),
+            on_success=done, on_failure=failed, on_finished=lambda: self.leftovers_action.setEnabled(True),
+            kind=TaskKind.IO)
 
     def choose_devices(self) -> None:
         factory = self.controller.pyaudio_factory

@@ -17,7 +17,9 @@ from typing import Any
 from PySide6.QtCore import QObject, Signal
 
 from ktcs_desktop.core.config import Settings
-from ktcs_desktop.core.errors import KtcsError
+from ktcs_desktop.core.errors import CapabilityUnavailableError, KtcsError
+from ktcs_desktop.core.services.late_transcription import LateTranscriptionReport, transcribe_pending_calls
+from ktcs_desktop.core.services.recorder import ConsultationRecorder
 from ktcs_desktop.core.speech import (
     AudioCapture,
     PipelineStopResult,
@@ -31,6 +33,7 @@ from ktcs_desktop.core.speech import (
     transcription_status,
 )
 from ktcs_desktop.core.speech.devices import AudioDeviceError, PyAudioFactory
+from ktcs_desktop.core.storage.repositories import ConsultationRepository
 from ktcs_desktop.ui.tasks import TaskKind, TaskManager
 
 log = logging.getLogger(__name__)
@@ -122,6 +125,24 @@ class SpeechController(QObject):
     @property
     def active(self) -> bool:
         return self.state is not CallState.IDLE
+
+    def transcribe_leftovers(self, sessions_dir: Path, repo: ConsultationRepository, *,
+                             skip: frozenset[str] = frozenset(),
+                             live: dict[str, ConsultationRecorder] | None = None) -> LateTranscriptionReport:
+        """Transcribe audio earlier calls left untranscribed into their consultations.
+
+        Blocking (network): call it from a worker. Raises CapabilityUnavailableError when no
+        transcription provider is configured.
+        """
+        transcriber, owned = self.transcriber, None
+        if transcriber is _FROM_SETTINGS:
+            transcriber = owned = make_transcriber(self.settings)
+        if transcriber is None:
+            raise CapabilityUnavailableError(self.transcription_status().message)
+        try:
+            return transcribe_pending_calls(sessions_dir, transcriber, repo, skip=skip, live=live)
+        finally:
+            _close_transcriber(owned)
 
     @property
     def pending(self) -> int:
