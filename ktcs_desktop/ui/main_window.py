@@ -84,7 +84,6 @@ class MainWindow(QMainWindow):
         self.conversation_pane.end_requested.connect(self.end_consultation)
         self.conversation_pane.line_submitted.connect(self.add_transcript_line)
         self.conversation_pane.notes_changed.connect(self._save_notes)
-        self.db_banner.action_clicked.connect(self.check_database)
 
         install_all(self)
         if start_background_work:
@@ -248,7 +247,8 @@ class MainWindow(QMainWindow):
                 "임시 저장되며 연결이 복구되면 저장됩니다.")
         if detail:
             text += f"\n{detail}"
-        self.db_banner.show_message(text, level="error", action="지금 다시 시도", closable=False)
+        self.db_banner.show_message(text, level="error", action="지금 다시 시도", on_action=self.check_database,
+                                    closable=False)
 
     # -- lookup ----------------------------------------------------------------------------
     def lookup(self, raw_phone: str) -> None:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
+from collections.abc import Callable
+
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 
@@ -27,9 +29,11 @@ class Pane(QFrame):
 
 
 class Banner(QFrame):
-    """A dismissable message strip across the top of the window (errors, escalations)."""
+    """A dismissable message strip across the top of the window (errors, escalations).
 
-    action_clicked = Signal()
+    The action button belongs to the message on show: several features share one banner, so a
+    click runs the callback given with the message currently shown, never an older one.
+    """
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -41,7 +45,8 @@ class Banner(QFrame):
         self.text.setWordWrap(True)
         self.text.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.action = QPushButton()
-        self.action.clicked.connect(self.action_clicked)
+        self.action.clicked.connect(self._run_action)
+        self._on_action: Callable[[], None] | None = None
         self.close_button = QPushButton("닫기")
         self.close_button.clicked.connect(self.hide)
         layout.addWidget(self.icon)
@@ -51,17 +56,23 @@ class Banner(QFrame):
         self.hide()
 
     def show_message(self, text: str, *, level: str = "error", action: str | None = None,
-                     closable: bool = True) -> None:
+                     on_action: Callable[[], None] | None = None, closable: bool = True) -> None:
         self.setProperty("level", level)
         self.style().unpolish(self)
         self.style().polish(self)
         self.icon.setText({"error": "⚠", "warning": "⚠", "info": "ℹ"}.get(level, "⚠"))
         self.text.setText(text)
-        self.action.setVisible(action is not None)
+        self.action.setVisible(action is not None and on_action is not None)
+        self._on_action = on_action
         if action:
             self.action.setText(action)
         self.close_button.setVisible(closable)
         self.show()
+
+
+    def _run_action(self) -> None:
+        if self._on_action is not None:
+            self._on_action()
 
 
 def badge(text: str, *, warn: bool = False) -> QLabel:

@@ -63,6 +63,19 @@ def test_caller_line_triggers_escalation_and_suggestion(qtbot, window) -> None:
     journal = window.recorder.journal_path.read_text(encoding="utf-8")
     assert '"kind": "escalation"' in journal
 
+    # 이관 기록 records the transfer in the consultation and clears the banner.
+    qtbot.mouseClick(window.alert_banner.action, Qt.MouseButton.LeftButton)
+    assert not window.alert_banner.isVisible()
+    qtbot.waitUntil(lambda: window.recorder.pending_count == 0 and window.recorder.consultation_id is not None,
+                    timeout=5000)
+    saved = window.services.consultations.get(window.recorder.consultation_id)
+    transfers = [e.payload for e in saved.events if e.kind == "escalation_transfer"]
+    assert transfers and transfers[0]["suggested_transfer"] == "해지방어팀"
+
+    # A later banner from another feature carries its own action (or none): no stray transfer.
+    window.alert_banner.show_message("마이크 연결 해제", level="error")
+    assert not window.alert_banner.action.isVisible()
+
 
 def test_wrapup_end_to_end_with_exports(qtbot, window, services, tmp_path) -> None:
     _lookup(qtbot, window, "010-1234-5678")

@@ -48,7 +48,6 @@ class AssistantFeature(QObject):
         self.last_escalation = None
         self.dialog: WrapUpDialog | None = None
         window.transcript_line_added.connect(self._on_line)
-        window.alert_banner.action_clicked.connect(self._record_transfer)
         window.wrapup_handler = self.open_wrapup
 
     def _context(self) -> AssistContext:
@@ -105,7 +104,8 @@ class AssistantFeature(QObject):
         escalation = detect_escalation(line.text)
         if escalation is not None:
             self.last_escalation = escalation
-            self.window.alert_banner.show_message(escalation.message, level="warning", action="이관 기록")
+            self.window.alert_banner.show_message(escalation.message, level="warning", action="이관 기록",
+                                                  on_action=self._record_transfer)
             self.window.record_event("escalation", escalation.as_payload())
         self._pending_utterance = line.text
         self._debounce.start()
