@@ -21,6 +21,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
     summarize = subparsers.add_parser("summarize", help="상담 요약 생성")
     summarize.add_argument("session_id", type=int, help="상담 id")
+    summarize.add_argument("--regenerate", action="store_true", help="저장된 요약 대신 대화에서 새로 추출")
     summarize.set_defaults(handler=_summarize)
 
     export = subparsers.add_parser("export", help="상담 요약 내보내기")
@@ -66,7 +67,7 @@ def _ask(args: argparse.Namespace) -> int:
     return 0
 
 
-def _wrapup(session_id: int):
+def _wrapup(session_id: int, *, regenerate: bool = False):
     from ktcs_desktop.core.services.container import create_services
     from ktcs_desktop.core.summary import build_summary
 
@@ -76,11 +77,11 @@ def _wrapup(session_id: int):
         consultation = services.consultations.get(session_id)
     finally:
         services.close()
-    return build_summary(consultation)
+    return build_summary(consultation, regenerate=regenerate)
 
 
 def _summarize(args: argparse.Namespace) -> int:
-    print(_wrapup(args.session_id).summary_text)
+    print(_wrapup(args.session_id, regenerate=args.regenerate).summary_text)
     return 0
 
 

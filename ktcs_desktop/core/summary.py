@@ -33,7 +33,7 @@ class WrapUp:
     notes: str = ""
     summary_text: str = ""  # the editable text the agent saves
     line_count: int = 0
-    generated_by: str = "offline"
+    generated_by: str = "offline"  # offline (extractive) | openai | saved (the agent's text or draft)
     extra: dict[str, Any] = field(default_factory=dict)
 
     def with_edits(self, summary_text: str, outcome: str) -> WrapUp:
@@ -57,12 +57,15 @@ def _events_from_journal(path: Path) -> list[ConsultationEvent]:
 
 
 def _source_parts(source: Any) -> tuple[int | None, datetime | None, list[TranscriptLine], list[ConsultationEvent],
-                                        str, str]:
+                                        str, str, str]:
+    """(id, started, lines, events, notes, stored outcome, saved summary or draft)."""
     if isinstance(source, Consultation):
-        return (source.id, source.started_at, list(source.lines), list(source.events), source.notes, source.outcome)
-    # a live ConsultationRecorder: lines in memory, events in its journal
+        return (source.id, source.started_at, list(source.lines), list(source.events), source.notes, source.outcome,
+                source.summary)
+    # a live ConsultationRecorder: lines in memory, events in its journal, summary = autosaved draft
     events = _events_from_journal(Path(source.journal_path))
-    return (source.consultation_id, source.started_at, list(source.lines), events, source.notes, "")
+    return (source.consultation_id, source.started_at, list(source.lines), events, source.notes, "",
+            source.summary)
 
 
 def _offer_text(payload: dict) -> str:
@@ -76,14 +79,19 @@ def _offer_text(payload: dict) -> str:
     return text.strip() or json.dumps(payload, ensure_ascii=False)
 
 
-def build_summary(source: Any, catalog: PlanCatalog | None = None, *, outcome: str | None = None) -> WrapUp:
-    """A structured, extractive summary of a consultation or a live recorder."""
+def build_summary(source: Any, catalog: PlanCatalog | None = None, *, outcome: str | None = None,
+                  regenerate: bool = False) -> WrapUp:
+    """A structured, extractive summary of a consultation or a live recorder.
+
+    The text the agent saved (or the draft autosaved during wrap-up) is kept as the summary
+    unless `regenerate`: an agent's edits are never silently replaced.
+    """
     from ktcs_desktop.core.assistant.intents import detect_intent
     from ktcs_desktop.core.assistant.knowledge import find_plans
     from ktcs_desktop.core.assistant.models import Intent
 
     catalog = catalog or default_catalog()
-    cid, started, lines, events, notes, stored_outcome = _source_parts(source)
+    cid, started, lines, events, notes, stored_outcome, saved = _source_parts(source)
     intents: list[str] = []
     plans: list[str] = []
     follow_ups: list[str] = []
@@ -112,6 +120,8 @@ def build_summary(source: Any, catalog: PlanCatalog | None = None, *, outcome: s
     wrap = WrapUp(cid, started, tuple(intents), tuple(plans), tuple(dict.fromkeys(offers)), final_outcome,
                   tuple(dict.fromkeys(follow_ups)), tuple(dict.fromkeys(escalations)), notes,
                   line_count=len(lines))
+    if saved.strip() and not regenerate:
+        return dataclasses.replace(wrap, summary_text=saved, generated_by="saved")
     return dataclasses.replace(wrap, summary_text=render_text(wrap))
 
 

@@ -38,7 +38,8 @@ class WrapUpDialog(QDialog):
         self.recorder = recorder
         self.wrapup = wrapup
         layout = QVBoxLayout(self)
-        layout.addWidget(QLabel(f"상담 요약 ({'AI 생성' if wrapup.generated_by != 'offline' else '자동 추출'}, 수정 가능)"))
+        origin = {"openai": "AI 생성", "saved": "저장된 초안"}.get(wrapup.generated_by, "자동 추출")
+        layout.addWidget(QLabel(f"상담 요약 ({origin}, 수정 가능)"))
         if wrapup.extra.get("notice"):
             notice = QLabel(wrapup.extra["notice"])
             notice.setObjectName("ErrorText")

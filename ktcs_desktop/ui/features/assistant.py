@@ -131,7 +131,7 @@ class AssistantFeature(QObject):
         def work(_ctx):
             wrap = build_summary(recorder, catalog)
             online = service.online
-            if online is not None and hasattr(online, "summarize"):
+            if online is not None and hasattr(online, "summarize") and wrap.generated_by != "saved":
                 try:
                     transcript = "\n".join(f"{ln.speaker.label}: {ln.text}" for ln in recorder.lines)
                     text = online.summarize(transcript, names)
