@@ -51,7 +51,7 @@ def test_read_digits():
         ("천만에요", "천만에요"),
         ("이 요금제", "이 요금제"),  # a lone digit syllable needs a counter
         ("웰컴 삼", "웰컴 삼"),
-        ("이월", "2월"),  # generic reading; the plan resolver treats 이월 as carry-over first
+        ("이월", "이월"),  # carry-over in this domain, never February (see test_carryover_is_not_february)
         ("5G 슬림 14GB", "5G 슬림 14GB"),
     ],
 )
@@ -63,3 +63,11 @@ def test_bare_digits_when_allowed():
     assert normalize_korean_numbers("웰컴 삼", allow_bare_digit=True) == "웰컴 3"
     assert normalize_korean_numbers("초이스 일", allow_bare_digit=True) == "초이스 1"
     assert normalize_korean_numbers("초이스", allow_bare_digit=True) == "초이스"
+
+
+def test_carryover_is_not_february() -> None:
+    from ktcs_desktop.core.korean_numbers import normalize_korean_numbers
+
+    assert normalize_korean_numbers("데이터가 이월 되나요") == "데이터가 이월 되나요"
+    assert normalize_korean_numbers("슬림 이월 요금제", allow_bare_digit=True) == "슬림 이월 요금제"
+    assert normalize_korean_numbers("십이월에 바꿀게요") == "12월에 바꿀게요"

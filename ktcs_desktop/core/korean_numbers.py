@@ -120,6 +120,8 @@ def _convert_run(run: str, rest: str, allow_bare_digit: bool) -> tuple[str, int]
             continue
         if length == 1 and head in DIGITS and not allow_bare_digit and not _starts_with_counter(tail):
             continue
+        if head == "이" and tail.startswith("월"):
+            continue  # 이월 is data carry-over in this domain, not February
         if len(head) >= 3 and all(ch in DIGITS for ch in head):
             return read_digits(head), length
         value = parse_korean_number(head)

@@ -41,46 +41,49 @@ _JOIN_RE = re.compile(r"(?:이랑|랑|하고|vs|VS|및)(?=\s)")
 def find_plans(text: str, catalog: PlanCatalog | None = None, *, limit: int = 4) -> list[Plan]:
     """Plans named in free text, in the order they are mentioned ("베이직이랑 스페셜 차이" → two plans).
 
-    Tries word windows of 3, 2 and 1 words at each position so that surrounding words
-    ("가입 조건", "얼마예요") don't spoil the match; a window must contain a plan word.
+    Every window of 1–3 words that names exactly one plan (`PlanCatalog.best_match`) is a
+    candidate; the most specific windows (more plan words and numbers) win, so "슬림" alone
+    (ambiguous) never hides "슬림 14기가" a word later.
     """
     catalog = catalog or default_catalog()
     exact = catalog.by_name(text)
     if exact is not None:
         return [exact]
-    found: list[tuple[int, int, Plan]] = []
+    found: list[tuple[int, Plan]] = []  # (position in text, plan)
+    offset = 0
     for segment in _JOIN_RE.split(text):
-        found.extend(_plans_in_segment(segment, catalog))
+        tokens = [t for t in _SPLIT_RE.split(segment) if t]
+        found.extend((offset + start, plan) for start, plan in _plans_in_tokens(tokens, catalog))
+        offset += len(tokens) + 1
     plans: list[Plan] = []
-    for _start, _end, plan in found:
+    for _position, plan in sorted(found, key=lambda item: item[0]):
         if plan not in plans:
             plans.append(plan)
     return plans[:limit]
 
 
-def _plans_in_segment(text: str, catalog: PlanCatalog) -> list[tuple[int, int, Plan]]:
-    tokens = [t for t in _SPLIT_RE.split(text) if t]
-    found: list[tuple[int, int, Plan]] = []
-    i = 0
-    while i < len(tokens):
-        taken = False
-        for length in (3, 2, 1):
-            if i + length > len(tokens):
-                continue
-            window = " ".join(tokens[i : i + length])
+def _plans_in_tokens(tokens: list[str], catalog: PlanCatalog) -> list[tuple[int, Plan]]:
+    candidates = []  # (specificity, -length, start, end, plan)
+    for start in range(len(tokens)):
+        for length in (1, 2, 3):
+            if start + length > len(tokens):
+                break
+            window = " ".join(tokens[start : start + length])
             query = parse_plan_query(window)
             if not query.words:
                 continue
-            matches = catalog.resolve_scored(window, limit=3)
-            if not matches:
-                continue
-            found.append((i, i + length, matches[0].plan))
-            i += length
-            taken = True
-            break
-        if not taken:
-            i += 1
-    return found
+            plan = catalog.best_match(window)
+            if plan is not None:
+                specificity = len(query.words) + len(query.numbers)
+                candidates.append((specificity, -length, start, start + length, plan))
+    taken: list[tuple[int, int]] = []
+    chosen: list[tuple[int, Plan]] = []
+    for _specificity, _length, start, end, plan in sorted(candidates, key=lambda c: (-c[0], -c[1], c[2])):
+        if any(start < t_end and t_start < end for t_start, t_end in taken):
+            continue
+        taken.append((start, end))
+        chosen.append((start, plan))
+    return chosen
 
 
 # -- retrieval -------------------------------------------------------------------------------------

@@ -54,7 +54,12 @@ _ASCII_WORDS = {
 }
 _ASCII_WORDS.update({canon: canon for canon in WORD_ALIASES})  # substituted Hangul aliases
 _ASCII_WORDS.update({letter: letter for letter in LETTER_ALIASES})
-_WORD_RE = re.compile("|".join(sorted(map(re.escape, _HANGUL_WORD_ALIASES), key=len, reverse=True)))
+# A particle right after a plan word ("슬림이", "베이직은", "요고로") goes with it: left alone it
+# would read as a number ("이" → 2).
+_PARTICLE = r"(?:(?:이랑|하고|으로|이|가|은|는|을|를|로|도|만|랑|과|와|요)(?![가-힣]))?"
+_WORD_RE = re.compile(
+    "(" + "|".join(sorted(map(re.escape, _HANGUL_WORD_ALIASES), key=len, reverse=True)) + ")" + _PARTICLE
+)
 _LETTER_RE = re.compile(
     r"(?<![가-힣])("
     + "|".join(alias for aliases in LETTER_ALIASES.values() for alias in aliases)
@@ -93,10 +98,12 @@ def parse_plan_query(text: str) -> PlanQuery:
     """
     text = unicodedata.normalize("NFKC", text).lower()
     text = _PUNCT_RE.sub(" ", text)
-    text = _WORD_RE.sub(lambda m: f" {_HANGUL_WORD_ALIASES[m.group()]} ", text)
+    text = _WORD_RE.sub(lambda m: f" {_HANGUL_WORD_ALIASES[m.group(1)]} ", text)
     text = _LETTER_RE.sub(lambda m: f" {_LETTER_BY_ALIAS[m.group(1)]} ", text)
-    text = _NOISE_RE.sub(" ", text)
+    # Numbers first: a bare numeral is only read where it stands alone in what was said, not
+    # where removing a noise word left a particle behind ("요금이" must not become "요금 2").
     text = normalize_korean_numbers(text, allow_bare_digit=True)
+    text = _NOISE_RE.sub(" ", text)
 
     words: set[str] = set()
     exact: set[str] = set()
