@@ -21,10 +21,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal, Slot
+from PySide6.QtCore import QObject, QRunnable, QThreadPool, QTimer, Signal, Slot
 from PySide6.QtWidgets import QProgressDialog, QWidget
 
 log = logging.getLogger(__name__)
+
+
+_SIGNALS_GRACE_MS = 1000
 
 
 class TaskKind(enum.Enum):
@@ -145,7 +148,9 @@ class TaskManager(QObject):
         on_finished: Callable[[], None] | None = None,
         kind: TaskKind = TaskKind.DB,
     ) -> TaskHandle:
-        signals = _TaskSignals(self)
+        # Parentless on purpose: if the window (and this manager) goes away while a worker is
+        # still running, the worker must not emit on an object its parent already deleted.
+        signals = _TaskSignals()
         ctx = TaskContext(signals)
         handle = TaskHandle(next(self._ids), ctx)
         self._live[handle.id] = (signals, handle)
@@ -173,7 +178,9 @@ class TaskManager(QObject):
         if entry is not None:
             signals, handle = entry
             handle.done = True
-            signals.deleteLater()
+            # `finished` is the worker's last emit, but the worker may still be returning from it:
+            # delete on the GUI thread a moment later, never under its feet.
+            QTimer.singleShot(_SIGNALS_GRACE_MS, signals.deleteLater)
 
     @staticmethod
     def _log_failure(exc: BaseException) -> None:

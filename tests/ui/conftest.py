@@ -35,3 +35,5 @@ def window(app, qtbot, services: Services):
     qtbot.waitUntil(lambda: win.db_ok is True, timeout=10000)
     yield win
     win.close()
+    # No background work may outlive the test that started it.
+    qtbot.waitUntil(lambda: win.tasks.active_count == 0, timeout=15000)
