@@ -165,3 +165,20 @@ def test_summarize_masks(settings, stub) -> None:
     text = provider.summarize("고객 김철수: 010-1234-5678 요금 내려주세요", names=("김철수",))
     assert text.startswith("고객 문의")
     assert "김철수" not in decoded_bodies(stub) and "1234-5678" not in decoded_bodies(stub)
+
+
+def test_server_without_stream_options_still_streams(settings, stub) -> None:
+    """vLLM/Ollama-style servers that refuse stream_options: answer anyway, once asked without it."""
+
+    def chat(request):
+        if "stream_options" in (request.json or {}):
+            return error_response(400, "Unrecognized request argument supplied: stream_options")
+        return chat_completion_stream("5G 슬림 14GB는 월 55,000원입니다.")
+
+    stub.on("POST", CHAT, chat)
+    provider = OpenAIProvider(make_settings(settings, stub))
+    first = provider.answer("슬림 14기가 얼마예요?", AssistContext())
+    second = provider.answer("슬림 14기가 얼마예요?", AssistContext())
+    assert first.text.startswith("5G 슬림 14GB는 월 55,000원") and second.text == first.text
+    asked = [("stream_options" in (r.json or {})) for r in stub.requests_to(CHAT)]
+    assert asked == [True, False, False]  # refused once, then never sent again

@@ -146,11 +146,21 @@ class OpenAIProvider:
 
     def _stream_round(self, messages: list[dict[str, Any]], usage: Usage, on_token: TokenCallback | None,
                       cancel: CancelCheck | None, offer_tools: bool) -> tuple[str, list[dict[str, str]]]:
-        kwargs: dict[str, Any] = {"model": self.model, "messages": messages, "stream": True,
-                                  "stream_options": {"include_usage": True}}
+        kwargs: dict[str, Any] = {"model": self.model, "messages": messages, "stream": True}
+        if self._stream_usage:
+            kwargs["stream_options"] = {"include_usage": True}
         if offer_tools:
             kwargs["tools"] = TOOL_SPECS
-        stream = self.client.chat.completions.create(**kwargs)
+        try:
+            stream = self.client.chat.completions.create(**kwargs)
+        except Exception as exc:  # noqa: BLE001 - narrowed below
+            if not (self._stream_usage and _rejects_stream_options(exc)):
+                raise
+            # Some OpenAI-compatible servers refuse stream_options: stream without usage figures.
+            log.info("server rejected stream_options; streaming without token usage from now on")
+            self._stream_usage = False
+            kwargs.pop("stream_options")
+            stream = self.client.chat.completions.create(**kwargs)
         usage.requests += 1
         text_parts: list[str] = []
         calls: dict[int, dict[str, str]] = {}
@@ -184,6 +194,8 @@ class OpenAIProvider:
             call["id"] = call["id"] or f"call_{i}"
         return "".join(text_parts), ordered
 
+    _stream_usage = True  # ask for token usage in streams until a server says it can't
+
     def _count(self, usage: Usage, raw: Any) -> None:
         prompt = int(getattr(raw, "prompt_tokens", 0) or 0)
         completion = int(getattr(raw, "completion_tokens", 0) or 0)
@@ -206,3 +218,9 @@ class OpenAIProvider:
 
 
 _ = json  # arguments stay raw JSON strings; ToolExecutor parses them
+
+
+def _rejects_stream_options(exc: Exception) -> bool:
+    """A 400/422 whose message names stream_options (servers that don't implement it)."""
+    status = getattr(exc, "status_code", None)
+    return status in (400, 422) and "stream_options" in str(exc)
