@@ -33,6 +33,7 @@ def test_frozen_bundle_self_check(tmp_path: Path, artifacts_dir: Path) -> None:
     report = json.loads(run.stdout.strip().splitlines()[-1])
     assert report["ok"] and report["frozen"]
     assert report["fonts"] == ["NanumGothic"]
+    assert report["qt_korean"]  # qtbase_ko.qm is in the bundle
     assert report["database"]["customers"] >= 5
     assert report["window"]["panes"][0] == "고객 조회"
     size = sum(p.stat().st_size for p in (dist / "ktcs-desktop").rglob("*") if p.is_file())

@@ -30,6 +30,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     db_sub.add_parser("upgrade", help="스키마를 최신으로 마이그레이션").set_defaults(handler=_db_upgrade)
     db_sub.add_parser("status", help="연결 및 스키마 상태").set_defaults(handler=_db_status)
 
+    status = subparsers.add_parser("status", help="기능 상태 (무엇이 켜져 있고 무엇으로 대체되는지)")
+    status.add_argument("--json", action="store_true")
+    status.set_defaults(handler=_status)
+
     gui = subparsers.add_parser("gui", help="데스크톱 앱 실행")
     gui.add_argument("--self-check", action="store_true", help="창을 띄우지 않고 점검 후 종료")
     gui.set_defaults(handler=_gui)
@@ -110,6 +114,19 @@ def _db_status(args: argparse.Namespace) -> int:
         services.close()
     print(f"{status.message} — {status.location} (revision {status.revision or '-'})")
     return 0 if status.ok else 1
+
+
+def _status(args: argparse.Namespace) -> int:
+    from ktcs_desktop.core.config import load_settings
+    from ktcs_desktop.core.services.capabilities import capability_report
+
+    report = capability_report(load_settings())
+    if args.json:
+        print(json.dumps([asdict(c) for c in report], ensure_ascii=False, indent=2))
+        return 0
+    for c in report:
+        print(f"{c.name:<10} {'●' if c.online else '○'} {c.mode}" + (f"\n{'':<12}{c.detail}" if c.detail else ""))
+    return 0
 
 
 def _gui(args: argparse.Namespace) -> int:

@@ -34,6 +34,23 @@ def register_fonts() -> list[str]:
     return sorted(set(families))
 
 
+def install_korean_translations(app) -> bool:
+    """Qt's own strings (OK/Cancel/Close, context menus) in Korean; English if not shipped."""
+    from PySide6.QtCore import QLibraryInfo, QLocale, QTranslator
+
+    if getattr(app, "_ktcs_translator", None) is not None:
+        return True
+    translator = QTranslator(app)
+    loaded = translator.load(QLocale(QLocale.Language.Korean), "qtbase", "_",
+                             QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath))
+    if loaded:
+        app.installTranslator(translator)
+        app._ktcs_translator = translator
+    else:
+        log.info("Qt Korean translations not found; standard buttons stay in English")
+    return loaded
+
+
 def create_application(argv: list[str] | None = None):
     """The QApplication with our font and style (reuses an existing one, e.g. under pytest-qt)."""
     from PySide6.QtGui import QFont
@@ -43,6 +60,7 @@ def create_application(argv: list[str] | None = None):
     app.setApplicationName("KT CS AI 상담원")
     app.setOrganizationName("KTCS")
     app.setApplicationVersion(__version__)
+    install_korean_translations(app)
     families = register_fonts()
     if FONT_FAMILY in families:
         font = QFont(FONT_FAMILY)
@@ -77,6 +95,7 @@ def self_check(settings: Settings) -> dict:
     if FONT_FAMILY not in fonts:
         raise RuntimeError(f"bundled Korean font missing (found {fonts})")
     report["fonts"] = fonts
+    report["qt_korean"] = install_korean_translations(app)
     services = create_services(settings)
     try:
         seeded = services.prepare_database()

@@ -9,6 +9,8 @@ from collections.abc import Callable
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
     QLabel,
     QMainWindow,
     QMessageBox,
@@ -21,6 +23,7 @@ from ktcs_desktop import __version__
 from ktcs_desktop.core.errors import DatabaseUnavailableError, InvalidInputError, KtcsError
 from ktcs_desktop.core.models import CallerLookup, Speaker
 from ktcs_desktop.core.phone import format_phone, mask_phone, normalize_phone
+from ktcs_desktop.core.services.capabilities import capability_report
 from ktcs_desktop.core.services.container import Services
 from ktcs_desktop.core.services.recorder import ConsultationRecorder, RecoveryReport, recover_journals
 from ktcs_desktop.core.storage.database import DatabaseStatus
@@ -152,8 +155,10 @@ class MainWindow(QMainWindow):
 
         self.help_menu = bar.addMenu("도움말(&H)")
         self.shortcuts_action = QAction("단축키", self, triggered=self._show_shortcuts)
+        self.status_action = QAction("기능 상태", self, triggered=self.show_capabilities)
         self.about_action = QAction("KT CS AI 상담원 정보", self, triggered=self._show_about)
         self.help_menu.addAction(self.shortcuts_action)
+        self.help_menu.addAction(self.status_action)
         self.help_menu.addAction(self.about_action)
 
     def _build_status_bar(self) -> None:
@@ -414,6 +419,30 @@ class MainWindow(QMainWindow):
     # -- help --------------------------------------------------------------------------------
     def _show_shortcuts(self) -> None:
         QMessageBox.information(self, "단축키", "Ctrl+L  고객 조회\nCtrl+N  새 상담\nCtrl+E  상담 종료\nCtrl+Q  종료")
+
+    def show_capabilities(self) -> QDialog:
+        """What runs online, what falls back to offline (no network access to find out)."""
+        rows = "".join(
+            f"<tr><td nowrap><b>{c.name}</b></td><td nowrap>{'● 연결' if c.online else '○ 내장'}</td>"
+            f"<td>{c.mode}<br><span style='color:#6B7280'>{c.detail}</span></td></tr>"
+            for c in capability_report(self.services.settings)
+        )
+        db_state = "연결됨" if self.db_ok else ("연결 끊김" if self.db_ok is False else "확인 중")
+        dialog = QDialog(self)
+        dialog.setObjectName("CapabilitiesDialog")
+        dialog.setWindowTitle("기능 상태")
+        dialog.setMinimumWidth(720)
+        layout = QVBoxLayout(dialog)
+        self.capabilities_label = QLabel(f"<table cellspacing=6>{rows}</table><p>현재 DB 상태: {db_state}</p>")
+        self.capabilities_label.setTextFormat(Qt.TextFormat.RichText)
+        self.capabilities_label.setWordWrap(True)
+        self.capabilities_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        layout.addWidget(self.capabilities_label)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        buttons.rejected.connect(dialog.close)
+        layout.addWidget(buttons)
+        dialog.open()
+        return dialog
 
     def _show_about(self) -> None:
         db = self.services.db

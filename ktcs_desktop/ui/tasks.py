@@ -134,6 +134,7 @@ class TaskManager(QObject):
         self._io_pool = QThreadPool(self)
         self._io_pool.setMaxThreadCount(io_threads)
         self._ids = itertools.count(1)
+        self._accepting = True  # False after shutdown(): late results are not delivered
         self._live: dict[int, tuple[_TaskSignals, TaskHandle]] = {}
 
     def run(
@@ -155,22 +156,32 @@ class TaskManager(QObject):
         handle = TaskHandle(next(self._ids), ctx)
         self._live[handle.id] = (signals, handle)
 
+        guard = self._guard
         if on_success:
-            signals.succeeded.connect(on_success)
-        signals.failed.connect(on_failure or self._log_failure)
+            signals.succeeded.connect(guard(on_success))
+        signals.failed.connect(guard(on_failure) if on_failure else self._log_failure)
         if on_progress:
-            signals.progress.connect(on_progress)
+            signals.progress.connect(guard(on_progress))
         if on_partial:
-            signals.partial.connect(on_partial)
+            signals.partial.connect(guard(on_partial))
         if on_cancelled:
-            signals.cancelled.connect(on_cancelled)
+            signals.cancelled.connect(guard(on_cancelled))
         if on_finished:
-            signals.finished.connect(on_finished)
+            signals.finished.connect(guard(on_finished))
         signals.finished.connect(lambda task_id=handle.id: self._forget(task_id))
 
         pool = self._db_pool if kind is TaskKind.DB else self._io_pool
         pool.start(_Runnable(fn, ctx, signals))
         return handle
+
+    def _guard(self, callback: Callable[..., None]) -> Callable[..., None]:
+        """Callbacks touch widgets: once the window has shut the manager down, drop them."""
+
+        def guarded(*args: Any) -> None:
+            if self._accepting:
+                callback(*args)
+
+        return guarded
 
     @Slot()
     def _forget(self, task_id: int) -> None:
@@ -188,19 +199,31 @@ class TaskManager(QObject):
 
     @property
     def active_count(self) -> int:
+        """Tasks started and not yet reported finished."""
         return len(self._live)
+
+    @property
+    def busy(self) -> bool:
+        """Whether any worker thread is still running an operation."""
+        return self._db_pool.activeThreadCount() + self._io_pool.activeThreadCount() > 0
 
     def cancel_all(self) -> None:
         for _signals, handle in list(self._live.values()):
             handle.cancel()
 
     def shutdown(self, timeout_ms: int = 5000) -> bool:
-        """Cancel what can be cancelled and wait for the workers (on window close)."""
+        """Cancel what can be cancelled and wait for the workers (on window close).
+
+        Results that arrive afterwards are dropped: their widgets are going away."""
+        self._accepting = False
         self.cancel_all()
-        self._db_pool.clear()
+        self._db_pool.clear()  # queued, never started: their callbacks will not run
         self._io_pool.clear()
         ok_db = self._db_pool.waitForDone(timeout_ms)
         ok_io = self._io_pool.waitForDone(timeout_ms)
+        for _signals, handle in self._live.values():
+            handle.done = True
+        self._live.clear()
         return ok_db and ok_io
 
 

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import gc
 import os
 from collections.abc import Iterator
 
@@ -29,6 +30,7 @@ def services(settings: Settings) -> Iterator[Services]:
 def window(app, qtbot, services: Services):
     from ktcs_desktop.ui.main_window import MainWindow
 
+    gc.collect()  # collect earlier tests' Qt objects now, not while this window's workers run
     win = MainWindow(services)
     qtbot.addWidget(win)
     win.show()
@@ -36,4 +38,5 @@ def window(app, qtbot, services: Services):
     yield win
     win.close()
     # No background work may outlive the test that started it.
-    qtbot.waitUntil(lambda: win.tasks.active_count == 0, timeout=15000)
+    qtbot.waitUntil(lambda: not win.tasks.busy, timeout=15000)
+    gc.collect()

@@ -119,6 +119,7 @@ def test_dead_database_shows_banner_and_window_stays_responsive(qtbot, app, sett
         assert win.recorder.journal_path.exists()
     finally:
         win.close()
+        qtbot.waitUntil(lambda: not win.tasks.busy, timeout=15000)
         services.close()
 
 
@@ -148,3 +149,17 @@ def test_history_pages_with_more_button(qtbot, window, services) -> None:
     qtbot.waitUntil(lambda: window.history_pane.list.count() == 27, timeout=5000)
     assert not window.history_pane.more_button.isVisible()
     assert "로밍" in window.history_pane.list.item(25).text()  # the seeded calls are the oldest
+
+
+def test_capability_status_dialog(qtbot, window, artifacts_dir: Path) -> None:
+    dialog = window.show_capabilities()
+    qtbot.waitUntil(dialog.isVisible, timeout=5000)
+    text = window.capabilities_label.text()
+    assert "오프라인 지식 기반" in text and "음성 인식 사용 불가" in text and "현재 DB 상태: 연결됨" in text
+    from PySide6.QtWidgets import QDialogButtonBox
+
+    close = dialog.findChild(QDialogButtonBox).button(QDialogButtonBox.StandardButton.Close)
+    assert close.text() == "닫기"  # Qt's own strings are Korean too
+    qtbot.wait(50)
+    dialog.grab().save(str(artifacts_dir / "screenshots" / "capabilities.png"))
+    dialog.close()

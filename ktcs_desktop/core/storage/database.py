@@ -34,7 +34,7 @@ class DatabaseStatus:
     message: str  # Korean, for the status bar
 
 
-def _display_location(url: str) -> tuple[str, str]:
+def display_location(url: str) -> tuple[str, str]:
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         return "SQLite", parsed.database or ":memory:"
@@ -48,7 +48,7 @@ class Database:
     def __init__(self, url: str, *, connect_timeout: int = 3, echo: bool = False) -> None:
         self.url = url
         parsed = make_url(url)
-        self.backend, self.location = _display_location(url)
+        self.backend, self.location = display_location(url)
         kwargs: dict = {"echo": echo, "future": True}
         if parsed.get_backend_name() == "sqlite":
             if parsed.database and parsed.database != ":memory:":
