@@ -12,6 +12,15 @@ from ktcs_desktop.core.config import Settings  # noqa: E402
 from ktcs_desktop.core.services.container import Services, create_services  # noqa: E402
 
 
+@pytest.fixture(autouse=True)
+def _collect_garbage_between_tests():
+    """Collect Qt wrappers left by the previous test while no worker thread is running, rather
+    than letting the collector run inside a later test's event loop."""
+    gc.collect()
+    yield
+    gc.collect()
+
+
 @pytest.fixture
 def app(qapp):
     from ktcs_desktop.ui.app import create_application
@@ -30,7 +39,6 @@ def services(settings: Settings) -> Iterator[Services]:
 def window(app, qtbot, services: Services):
     from ktcs_desktop.ui.main_window import MainWindow
 
-    gc.collect()  # collect earlier tests' Qt objects now, not while this window's workers run
     win = MainWindow(services)
     qtbot.addWidget(win)
     win.show()
@@ -39,4 +47,3 @@ def window(app, qtbot, services: Services):
     win.close()
     # No background work may outlive the test that started it.
     qtbot.waitUntil(lambda: not win.tasks.busy, timeout=15000)
-    gc.collect()
