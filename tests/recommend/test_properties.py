@@ -87,13 +87,26 @@ def test_recommendation_invariants(profile: CustomerProfile, usage: UsageSummary
         assert best.covers_need
     if needs.wants_unlimited and any(p.is_unlimited for p in eligible):
         assert all(o.plan.is_unlimited for o in rec.options)
+    def gives_extras(plan) -> bool:
+        """The roaming / data sharing the caller asked for."""
+        return ((not needs.roaming or plan.roaming is not None)
+                and (not needs.family_sharing or plan.benefits.data_sharing is not None))
+
+    def with_extras(plans: list) -> list:
+        return [p for p in plans if gives_extras(p)] or plans
+
     if needs.budget is not None:
         in_budget = [p for p in covering if total_cost(p, needs.ott) <= needs.budget]
         if in_budget:
             assert best.total_fee <= needs.budget
-            cheapest_retail = min((total_cost(p, needs.ott) for p in in_budget if p.channel is Channel.RETAIL),
-                                  default=None)
-            if best.plan.channel is Channel.RETAIL:
+            cheapest_retail = min((total_cost(p, needs.ott) for p in with_extras(in_budget)
+                                   if p.channel is Channel.RETAIL), default=None)
+            if best.plan.channel is Channel.RETAIL and cheapest_retail is not None:
                 assert best.total_fee == cheapest_retail
     elif covering and best.plan.channel is Channel.RETAIL:
-        assert best.total_fee == min(total_cost(p, needs.ott) for p in covering if p.channel is Channel.RETAIL)
+        retail = [p for p in with_extras(covering) if p.channel is Channel.RETAIL]
+        if retail:
+            assert best.total_fee == min(total_cost(p, needs.ott) for p in retail)
+    affordable = [p for p in covering if needs.budget is None or total_cost(p, needs.ott) <= needs.budget]
+    if any(gives_extras(p) for p in (affordable or covering)):
+        assert gives_extras(best.plan)  # stated extras win whenever a covering plan offers them

@@ -90,6 +90,22 @@ def test_unlimited_and_budget_filters(qtbot, window) -> None:
     assert pane.recommendation.best.total_fee <= 35_000
 
 
+def test_roaming_and_sharing_filters_prefer_plans_that_give_them(qtbot, window) -> None:
+    pane = window.recommendation_pane
+    _lookup(qtbot, window, "01011112222")  # 박지민, heavy user, 만 25세
+    _wait_for_picks(qtbot, pane)
+    assert pane.recommendation.best.plan.roaming is None  # 5G 심플 90GB: no roaming data
+    pane.roaming_check.setChecked(True)
+    qtbot.waitUntil(lambda: not pane.busy and pane.recommendation.needs.roaming, timeout=10000)
+    best = pane.recommendation.best
+    assert best.plan.roaming is not None and best.covers_need
+    assert any(reason.startswith("로밍") for reason in best.reasons)
+    pane.roaming_check.setChecked(False)
+    pane.family_check.setChecked(True)
+    qtbot.waitUntil(lambda: not pane.busy and pane.recommendation.needs.family_sharing, timeout=10000)
+    assert pane.recommendation.best.plan.benefits.data_sharing is not None
+
+
 def test_clear_resets_the_pane(qtbot, window) -> None:
     pane = window.recommendation_pane
     _lookup(qtbot, window, "01087654321")

@@ -273,11 +273,21 @@ def recommend(profile: CustomerProfile, usage: UsageSummary, needs: CallNeeds | 
     def in_budget(c: _Candidate) -> bool:
         return needs.budget is None or c.total <= needs.budget
 
+    def offers_extras(c: _Candidate) -> bool:
+        """Stated needs beyond data: roaming data abroad, data sharing for family devices."""
+        return ((not needs.roaming or c.plan.roaming is not None)
+                and (not needs.family_sharing or c.plan.benefits.data_sharing is not None))
+
     covering = [c for c in candidates if c.covers]
     picks: list[tuple[_Candidate, str]] = []
     if covering:
         within = [c for c in covering if in_budget(c)]
-        best = _first_retail(within) or _first_retail(covering)
+        pool = within or covering
+        preferred = [c for c in pool if offers_extras(c)]
+        if (needs.roaming or needs.family_sharing) and not preferred:
+            wanted = " · ".join(w for w, on in (("로밍", needs.roaming), ("데이터 쉐어링", needs.family_sharing)) if on)
+            notes.append(f"요청하신 {wanted} 혜택이 포함된 요금제가 조건 안에 없어 데이터 기준으로 추천합니다.")
+        best = _first_retail(preferred or pool)
         if not within:
             notes.append(f"예산 {won(needs.budget or 0)} 안에서 필요 데이터({need:g}GB)를 충족하는 요금제가 없어 "
                          "가장 저렴한 충족 요금제를 먼저 보여 드립니다.")

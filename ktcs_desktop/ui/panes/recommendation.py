@@ -175,6 +175,16 @@ class RecommendationPane(Pane):
         filters.addWidget(self.ott_combo, 1)
         filters.addWidget(self.unlimited_check)
         outer.addLayout(filters)
+        extras = QHBoxLayout()
+        extras.setSpacing(12)
+        self.roaming_check = QCheckBox("해외 로밍 필요")
+        self.roaming_check.setToolTip("로밍 데이터가 포함된 요금제를 우선 추천")
+        self.family_check = QCheckBox("가족·기기 데이터 공유")
+        self.family_check.setToolTip("데이터 쉐어링 혜택이 있는 요금제를 우선 추천")
+        extras.addWidget(self.roaming_check)
+        extras.addWidget(self.family_check)
+        extras.addStretch(1)
+        outer.addLayout(extras)
 
         self.summary_label = QLabel()
         self.summary_label.setWordWrap(True)
@@ -226,6 +236,8 @@ class RecommendationPane(Pane):
         self.budget_spin.valueChanged.connect(lambda _v: self._budget_timer.start())
         self.ott_combo.currentIndexChanged.connect(lambda _i: self.refresh())
         self.unlimited_check.toggled.connect(lambda _c: self.refresh())
+        self.roaming_check.toggled.connect(lambda _c: self.refresh())
+        self.family_check.toggled.connect(lambda _c: self.refresh())
 
     # -- wiring ------------------------------------------------------------------------------------
     def bind(self, window: MainWindow) -> None:
@@ -246,16 +258,20 @@ class RecommendationPane(Pane):
             budget=self.budget_spin.value() or None,
             ott=() if ott == NO_OTT else (ott,),
             wants_unlimited=self.unlimited_check.isChecked(),
+            roaming=self.roaming_check.isChecked(),
+            family_sharing=self.family_check.isChecked(),
         )
 
     def show_caller(self, result: CallerLookup) -> None:
         self.caller = result
-        for widget in (self.budget_spin, self.ott_combo, self.unlimited_check):
+        filters = (self.budget_spin, self.ott_combo, self.unlimited_check, self.roaming_check, self.family_check)
+        for widget in filters:
             widget.blockSignals(True)
         self.budget_spin.setValue(0)
         self.ott_combo.setCurrentIndex(0)
-        self.unlimited_check.setChecked(False)
-        for widget in (self.budget_spin, self.ott_combo, self.unlimited_check):
+        for check in (self.unlimited_check, self.roaming_check, self.family_check):
+            check.setChecked(False)
+        for widget in filters:
             widget.blockSignals(False)
         self.refresh()
 
