@@ -37,6 +37,7 @@ def _isolated_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     home = tmp_path / "ktcs-home"
     monkeypatch.setenv("KTCS_HOME", str(home))
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    monkeypatch.setenv("KTCS_USE_KEYRING", "0")  # the developer's credential store stays out of tests
     return home
 
 

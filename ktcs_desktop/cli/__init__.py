@@ -20,6 +20,7 @@ _FEATURE_MODULES = [
     "ktcs_desktop.cli.knowledge",
     "ktcs_desktop.cli.recommend",
     "ktcs_desktop.cli.assistant",
+    "ktcs_desktop.cli.secrets",
 ]
 
 

@@ -199,5 +199,18 @@ class Settings(BaseSettings):
 
 
 def load_settings(**overrides: object) -> Settings:
-    """Read settings from the environment and `.env` files; keyword overrides win."""
-    return Settings(**overrides)  # type: ignore[arg-type]
+    """Read settings from the environment and `.env` files; keyword overrides win.
+
+    API keys not set there come from the OS credential store (`ktcs secret set …`), unless
+    KTCS_USE_KEYRING=0.
+    """
+    settings = Settings(**overrides)  # type: ignore[arg-type]
+    if os.environ.get("KTCS_USE_KEYRING", "1") == "0":
+        return settings
+    from ktcs_desktop.core.secrets import secrets_from_store
+
+    present = {name for name in ("openai_api_key", "firecrawl_api_key") if getattr(settings, name) is not None}
+    stored = secrets_from_store(present)
+    if not stored:
+        return settings
+    return Settings(**{**overrides, **stored})  # type: ignore[arg-type]
