@@ -36,5 +36,5 @@ def test_frozen_bundle_self_check(tmp_path: Path, artifacts_dir: Path) -> None:
     assert report["qt_korean"]  # qtbase_ko.qm is in the bundle
     assert report["database"]["customers"] >= 5
     assert report["window"]["panes"][0] == "고객 조회"
-    size = sum(p.stat().st_size for p in (dist / "ktcs-desktop").rglob("*") if p.is_file())
+    size = sum(p.stat().st_size for p in (dist / "ktcs-desktop").rglob("*") if p.is_file() and not p.is_symlink())
     (artifacts_dir / "bundle_size.txt").write_text(f"{size / 1e6:.0f} MB\n", encoding="utf-8")
