@@ -239,9 +239,13 @@ class OfflineProvider:
             reason = ", ".join(option.reasons)
             lines.append(f"- {plan.name}: {fee}, 데이터 {plan.data_label}" + (f" — {reason}" if reason else ""))
             notes[plan.id] = reason
-        head = f"{' · '.join(basis) or '조건'} 기준 추천 요금제입니다."
-        if context.lookup is None:
-            head += "\n" + knowledge.GENERAL_CALLER_NOTE
+        if basis:
+            head = f"{' · '.join(basis)} 기준 추천 요금제입니다."
+            if context.lookup is None:
+                head += "\n" + knowledge.GENERAL_CALLER_NOTE
+        else:  # no caller on screen and nothing stated: be plain about what this list is
+            head = ("고객 미조회: 사용량을 알 수 없어 가입 제한이 없는 일반 요금제를 저렴한 순으로 보여 드립니다. "
+                    "고객을 조회하면 사용량에 맞춰 추천합니다.")
         plans = [o.plan for o in options]
         return head + "\n" + "\n".join(lines), plans, self._cites(plans), notes
 

@@ -450,8 +450,10 @@ def _data_reason(c: _Candidate, ctx: _ReasonContext) -> str:
     provided = "데이터 무제한" if plan.is_unlimited else f"{plan.data_gb:g}GB 제공"
     if ctx.needs.min_data_gb and ctx.needs.min_data_gb >= ctx.usage.typical_data_need_gb:
         basis = f"요청 데이터 {ctx.needs.min_data_gb:g}GB 이상"
-    else:
+    elif ctx.usage.recent:
         basis = f"최근 3개월 평균 {ctx.usage.avg_data_gb:.1f}GB 사용 (최대 {ctx.usage.max_data_gb:.1f}GB)"
+    else:  # no usage on record and no stated need: say what the plan gives, claim nothing about use
+        return provided
     if c.covers:
         return f"{basis} → {provided}"
     short = ctx.need - (plan.data_gb or 0.0)
