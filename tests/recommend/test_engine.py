@@ -144,3 +144,20 @@ def test_sample_callers_get_sensible_picks() -> None:
     assert picks["정미영"]["best"] == "5g-simple-50gb"
     assert picks["응우옌 반 안"]["best"] == "5g-slim-carryover-7gb"
     assert picks["정하늘"]["best"] == "5g-y-slim"
+
+
+def test_leaving_a_choice_plan_warns_about_the_ott_benefit() -> None:
+    from datetime import date as _date
+
+    from ktcs_desktop.core.models import ContractType, CustomerProfile, UsageMonth, UsageSummary
+    from ktcs_desktop.core.recommend import CallNeeds, recommend
+
+    today = _date(2026, 11, 26)
+    profile = CustomerProfile(id=1, phone="01099998888", name="정미영", birth_date=_date(1972, 9, 30),
+                              is_foreigner=False, is_welfare=False, current_plan="5G 초이스 베이직",
+                              contract_type=ContractType.NONE, contract_end=None, join_date=_date(2012, 1, 10))
+    usage = UsageSummary(tuple(UsageMonth(_date(2026, m, 1), 24.0, 280) for m in (10, 9, 8)))
+    plain = recommend(profile, usage, today=today)
+    assert any("OTT 선택 혜택" in note for note in plain.notes)
+    with_ott = recommend(profile, usage, CallNeeds(ott=("넷플릭스",)), today=today)
+    assert not any("OTT 선택 혜택" in note for note in with_ott.notes)

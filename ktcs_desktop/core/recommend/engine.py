@@ -255,6 +255,9 @@ def recommend(profile: CustomerProfile, usage: UsageSummary, needs: CallNeeds | 
     current_addons = _addons_for(current, priced)[1] if current else ()
     current_total = None if current_fee is None else current_fee + sum(a.price for a in current_addons)
     notes.extend(_current_plan_notes(profile, current, current_fee, today))
+    if current is not None and current.benefits.choice_options and not otts:
+        notes.append(f"현재 {current.name}에는 OTT 선택 혜택이 포함되어 있습니다. 고객이 넷플릭스 등을 이용 중이면 "
+                     "OTT 조건을 넣어 비교하세요 (OTT 없는 요금제로 바꾸면 별도 구독료가 생깁니다).")
 
     eligible = [(i, p) for i, p in enumerate(catalog.all()) if p.eligibility.allows(age, **_flags(profile))]
     pool = eligible
