@@ -33,9 +33,8 @@ def _recorded_call(sessions: Path, repo: ConsultationRepository, segments: int) 
     return recorder
 
 
-def test_pending_audio_is_transcribed_into_its_consultation(tmp_path: Path, openai_stub, stub_transcriber) -> None:
-    db = Database(f"sqlite:///{(tmp_path / 'db.sqlite3').as_posix()}")
-    db.upgrade()
+def test_pending_audio_is_transcribed_into_its_consultation(db: Database, tmp_path: Path, openai_stub,
+                                                           stub_transcriber) -> None:
     repo = ConsultationRepository(db)
     sessions = tmp_path / "sessions"
     call = _recorded_call(sessions, repo, segments=2)
@@ -54,12 +53,10 @@ def test_pending_audio_is_transcribed_into_its_consultation(tmp_path: Path, open
     assert all(r.status is SegmentStatus.DONE for r in SegmentStore(sessions, call.key).records())
     assert pending_calls(sessions) == [other.key]  # the skipped live call is untouched
     assert "음성 2건" in report.message
-    db.dispose()
 
 
-def test_failed_transcription_keeps_the_audio_pending(tmp_path: Path, openai_stub, stub_transcriber) -> None:
-    db = Database(f"sqlite:///{(tmp_path / 'db.sqlite3').as_posix()}")
-    db.upgrade()
+def test_failed_transcription_keeps_the_audio_pending(db: Database, tmp_path: Path, openai_stub,
+                                                      stub_transcriber) -> None:
     repo = ConsultationRepository(db)
     sessions = tmp_path / "sessions"
     call = _recorded_call(sessions, repo, segments=1)
@@ -70,13 +67,10 @@ def test_failed_transcription_keeps_the_audio_pending(tmp_path: Path, openai_stu
     assert (report.calls, report.transcribed, report.failed) == (1, 0, 1)
     assert [line.text for line in repo.get(call.consultation_id).lines] == ["직접 입력한 문장"]
     assert pending_calls(sessions) == [call.key] and "보관" in report.message
-    db.dispose()
 
 
-def test_a_recorder_still_held_in_memory_is_written_through_not_resumed(tmp_path: Path, openai_stub,
-                                                                        stub_transcriber) -> None:
-    db = Database(f"sqlite:///{(tmp_path / 'db.sqlite3').as_posix()}")
-    db.upgrade()
+def test_a_recorder_still_held_in_memory_is_written_through_not_resumed(db: Database, tmp_path: Path,
+                                                                        openai_stub, stub_transcriber) -> None:
     repo = ConsultationRepository(db)
     sessions = tmp_path / "sessions"
     call = _recorded_call(sessions, repo, segments=1)
@@ -91,4 +85,3 @@ def test_a_recorder_still_held_in_memory_is_written_through_not_resumed(tmp_path
     assert [line.text for line in replayed.lines] == [line.text for line in call.lines]
     assert replayed.pending_count == 0
     assert [line.text for line in repo.get(call.consultation_id).lines] == ["직접 입력한 문장", "붙잡고 있던 통화"]
-    db.dispose()
