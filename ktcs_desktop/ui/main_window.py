@@ -230,6 +230,8 @@ class MainWindow(QMainWindow):
             self.db_banner.hide()
             if was_ok is False:
                 self.statusBar().showMessage("데이터베이스 연결이 복구되었습니다.", 5000)
+                # Calls that ended during the outage live only in their journals: write them now.
+                self._recover_journals()
             self._db_timer.start(self.DB_HEALTH_MS)
         else:
             self._show_db_banner()

@@ -123,6 +123,53 @@ def test_dead_database_shows_banner_and_window_stays_responsive(qtbot, app, sett
         services.close()
 
 
+def test_calls_during_an_outage_are_saved_when_the_database_returns(qtbot, app, settings: Settings) -> None:
+    from sqlalchemy import select
+
+    from ktcs_desktop.core.storage.database import Database
+    from ktcs_desktop.core.storage.schema import ConsultationRow
+    from ktcs_desktop.ui.main_window import MainWindow
+
+    dead = settings.model_copy(update={"ktcs_database_url": "mysql+pymysql://root@127.0.0.1:1/ktcs"})
+    services = create_services(dead)
+    win = MainWindow(services)
+    win.wrapup_handler = None  # 상담 종료 closes at once with the notes
+    qtbot.addWidget(win)
+    win.show()
+    try:
+        qtbot.waitUntil(lambda: win.db_banner.isVisible(), timeout=10000)
+        win.add_transcript_line(Speaker.CALLER, "첫 번째 통화 내용")
+        win.conversation_pane.notes.setPlainText("정전 중 메모")
+        win.end_consultation()  # the first call ends while the server is still down
+        win.add_transcript_line(Speaker.CALLER, "두 번째 통화 내용")
+        second = win.recorder
+        qtbot.waitUntil(lambda: "임시 저장" in win.conversation_pane.save_state.text(), timeout=10000)
+
+        # The server comes back (an empty database: the app migrates it and writes what it kept).
+        good = Database(f"sqlite:///{(settings.paths.data_dir / 'back.sqlite3').as_posix()}")
+        for holder in (services, services.customers, services.consultations, services.audit):
+            holder.db = good
+        win.check_database()
+        qtbot.waitUntil(lambda: win.db_ok is True and not win.db_banner.isVisible(), timeout=10000)
+        qtbot.waitUntil(lambda: second.consultation_id is not None and second.pending_count == 0, timeout=10000)
+
+        def saved() -> dict:
+            with good.session() as session:
+                ids = list(session.execute(select(ConsultationRow.id)).scalars())
+            return {c.lines[0].text: c for c in (services.consultations.get(i) for i in ids) if c.lines}
+
+        ours = {"첫 번째 통화 내용", "두 번째 통화 내용"}
+        qtbot.waitUntil(lambda: ours <= set(saved()), timeout=10000)  # beside the seeded sample calls
+        calls = saved()
+        first = calls["첫 번째 통화 내용"]
+        assert first.notes == "정전 중 메모" and first.ended_at is not None
+        assert calls["두 번째 통화 내용"].id == second.consultation_id
+    finally:
+        win.close()
+        qtbot.waitUntil(lambda: not win.tasks.busy, timeout=15000)
+        services.close()
+
+
 def test_identity_check_is_audited(qtbot, window, services) -> None:
     _lookup(qtbot, window, "010-9999-8888")
     qtbot.waitUntil(lambda: window.lookup_pane.checks.count() >= 2, timeout=5000)
