@@ -67,6 +67,8 @@ def test_index_on_a_chroma_server_searches_and_prunes_old_collections(tmp_path: 
         assert build_index(settings, offline=True).ok
     latest = KnowledgeBase.shared(settings)
     names = {c.name for c in server.list_collections()}
-    assert f"ktcs-{latest.directory.name}" in names
-    assert f"ktcs-{kb.directory.name}" not in names
+    versions = sorted(p.name for p in latest.directory.parent.iterdir() if p.is_dir())
+    state = f"current={latest.directory.name} versions={versions} on server={sorted(names)}"
+    assert f"ktcs-{latest.directory.name}" in names, state
+    assert f"ktcs-{kb.directory.name}" not in names, state
     assert latest.search("요고 삼십", k=3, mode="hybrid")[0].plan_id == "yogo-30"

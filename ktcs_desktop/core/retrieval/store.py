@@ -52,8 +52,10 @@ def current_version_dir(settings) -> Path | None:
 def new_version_dir(settings) -> Path:
     root = index_root(settings)
     root.mkdir(parents=True, exist_ok=True)
-    # sortable by creation time, even for several builds within one second
-    name = time.strftime("v%Y%m%d-%H%M%S") + f"-{time.time_ns() % 10**9:09d}-" + uuid.uuid4().hex[:4]
+    # sortable by creation time, even for several builds within one second: one clock reading for
+    # both parts (two readings can straddle a second and sort a newer build before an older one)
+    now = time.time_ns()
+    name = time.strftime("v%Y%m%d-%H%M%S", time.localtime(now // 10**9)) + f"-{now % 10**9:09d}-" + uuid.uuid4().hex[:4]
     directory = root / name
     directory.mkdir()
     return directory
