@@ -61,6 +61,10 @@ def create_application(argv: list[str] | None = None):
     app.setOrganizationName("KTCS")
     app.setApplicationVersion(__version__)
     install_korean_translations(app)
+    if getattr(app, "_ktcs_gc", None) is None:
+        from ktcs_desktop.ui.gc import GuiThreadGarbageCollector
+
+        app._ktcs_gc = GuiThreadGarbageCollector(app)
     families = register_fonts()
     if FONT_FAMILY in families:
         font = QFont(FONT_FAMILY)
