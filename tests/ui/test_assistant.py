@@ -143,8 +143,8 @@ def test_caller_need_gets_a_recommendation_suggestion_for_this_caller(qtbot, win
     _lookup(qtbot, window, "010-1111-2222")  # 박지민, ~69GB a month
     window.add_transcript_line(Speaker.CALLER, "데이터가 자꾸 모자라요. 넷플릭스도 보는데 무제한으로 바꾸면 얼마예요?")
     panel = window.assistant.panel
-    qtbot.waitUntil(lambda: "추천 요금제" in panel.answer_text, timeout=5000)
+    # The answer streams in; its cards come with the finished answer.
+    qtbot.waitUntil(lambda: "추천 요금제" in panel.answer_text and panel.card_count() >= 1, timeout=5000)
     best = recommend_for(window.caller, CallNeeds(ott=("넷플릭스",), wants_unlimited=True)).options[0]
     assert best.plan.is_unlimited and best.plan.name in panel.answer_text
     assert f"{best.effective_fee:,}원" in panel.answer_text
-    assert panel.card_count() >= 1
