@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from datetime import date
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
@@ -23,6 +24,7 @@ from ktcs_desktop import __version__
 from ktcs_desktop.core.errors import DatabaseUnavailableError, InvalidInputError, KtcsError
 from ktcs_desktop.core.models import CallerLookup, Speaker
 from ktcs_desktop.core.phone import format_phone, mask_phone, normalize_phone
+from ktcs_desktop.core.recommend import current_plan_summary
 from ktcs_desktop.core.services.capabilities import capability_report
 from ktcs_desktop.core.services.container import Services
 from ktcs_desktop.core.services.recorder import ConsultationRecorder, RecoveryReport, recover_journals
@@ -267,16 +269,21 @@ class MainWindow(QMainWindow):
         if self._lookup_handle is not None and not self._lookup_handle.done:
             self._lookup_handle.cancel()
         self.lookup_pane.set_busy(True)
+        def work(ctx) -> tuple[CallerLookup, str]:
+            result = self.services.lookup.lookup(raw_phone)
+            return result, current_plan_summary(result.profile, date.today())
+
         self._lookup_handle = self.tasks.run(
-            lambda ctx: self.services.lookup.lookup(raw_phone),
+            work,
             on_success=self._lookup_done,
             on_failure=self._lookup_failed,
             on_finished=lambda: self.lookup_pane.set_busy(False),
         )
 
-    def _lookup_done(self, result: CallerLookup) -> None:
+    def _lookup_done(self, found: tuple[CallerLookup, str]) -> None:
+        result, plan_summary = found
         self.caller = result
-        self.lookup_pane.show_result(result)
+        self.lookup_pane.show_result(result, plan_summary)
         self.history_pane.show_page(result.profile.id, result.history)
         self.recommendation_pane.show_caller(result)
         self.statusBar().showMessage(f"{result.profile.name} 고객 조회 완료", 4000)

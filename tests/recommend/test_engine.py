@@ -161,3 +161,25 @@ def test_leaving_a_choice_plan_warns_about_the_ott_benefit() -> None:
     assert any("OTT 선택 혜택" in note for note in plain.notes)
     with_ott = recommend(profile, usage, CallNeeds(ott=("넷플릭스",)), today=today)
     assert not any("OTT 선택 혜택" in note for note in with_ott.notes)
+
+
+def test_current_plan_summary_for_the_caller_card() -> None:
+    from datetime import date as _date
+
+    from ktcs_desktop.core.models import ContractType, CustomerProfile
+    from ktcs_desktop.core.recommend import current_plan_summary
+
+    today = _date(2026, 11, 26)
+
+    def profile(plan: str, contract: ContractType, end: _date | None) -> CustomerProfile:
+        return CustomerProfile(id=1, phone="01000000000", name="테스트", birth_date=_date(1980, 1, 1),
+                               is_foreigner=False, is_welfare=False, current_plan=plan, contract_type=contract,
+                               contract_end=end, join_date=_date(2020, 1, 1))
+
+    assert current_plan_summary(profile("5G 슬림 14GB", ContractType.NONE, None), today) == \
+        "월 55,000원 · 데이터 14GB 소진 후 1Mbps"
+    assert current_plan_summary(profile("5G 슬림 14GB", ContractType.SELECTIVE_24, _date(2027, 3, 1)), today) == \
+        "월 55,000원 → 선택약정 41,250원 · 데이터 14GB 소진 후 1Mbps"
+    expired = profile("5G 슬림 14GB", ContractType.SELECTIVE_12, _date(2026, 1, 1))
+    assert current_plan_summary(expired, today).startswith("월 55,000원 · ")  # the contract ended
+    assert "확인 필요" in current_plan_summary(profile("LTE 옛날 요금제", ContractType.NONE, None), today)

@@ -22,7 +22,8 @@ def test_lookup_shows_caller_card_and_history(qtbot, window, artifacts_dir: Path
     qtbot.waitUntil(lambda: window.lookup_pane.card.isVisible(), timeout=5000)
     card = window.lookup_pane.card
     assert card.name.text() == "김철수"
-    assert card.field_text("plan") == "5G 베이직"
+    # the plan, what this caller pays for it now (선택약정 running) and its data, from the catalog
+    assert card.field_text("plan") == "5G 베이직\n월 80,000원 → 선택약정 60,000원 · 데이터 무제한"
     assert "선택약정 24개월" in card.field_text("contract")
     assert "평균" in card.field_text("data")
     checks = [window.lookup_pane.checks.item(i).text() for i in range(window.lookup_pane.checks.count())]

@@ -11,6 +11,7 @@ from __future__ import annotations
 from ktcs_desktop.core.recommend.engine import (
     canonical_ott,
     current_plan_fee,
+    current_plan_summary,
     data_fit,
     exclusion_reason,
     explain_exclusion,
@@ -39,6 +40,7 @@ __all__ = [
     "Recommendation",
     "canonical_ott",
     "current_plan_fee",
+    "current_plan_summary",
     "data_fit",
     "exclusion_reason",
     "explain_exclusion",

@@ -181,6 +181,18 @@ def current_plan_fee(plan: Plan, profile: CustomerProfile, today: date) -> int:
     return plan.monthly_fee
 
 
+def current_plan_summary(profile: CustomerProfile, today: date, catalog: PlanCatalog | None = None) -> str:
+    """One line for the caller card: what the current plan costs this caller and gives."""
+    plan = find_plan(catalog or default_catalog(), profile.current_plan)
+    if plan is None:
+        return "카탈로그에 없는 요금제 (요금 확인 필요)"
+    paying = current_plan_fee(plan, profile, today)
+    fee = f"월 {won(plan.monthly_fee)}"
+    if paying != plan.monthly_fee:
+        fee += f" → 선택약정 {won(paying)}"
+    return f"{fee} · 데이터 {plan.data_label}"
+
+
 def _effective_fee(plan: Plan) -> int:
     return selective_price(plan.monthly_fee) if plan.selective_discount_eligible else plan.monthly_fee
 

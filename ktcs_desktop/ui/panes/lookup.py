@@ -66,7 +66,7 @@ class CallerCard(QFrame):
     def field_text(self, key: str) -> str:
         return self._fields[key].text()
 
-    def show_lookup(self, result: CallerLookup, today: date | None = None) -> None:
+    def show_lookup(self, result: CallerLookup, today: date | None = None, plan_summary: str = "") -> None:
         p = result.profile
         today = today or date.today()
         self.name.setText(p.name)
@@ -77,7 +77,7 @@ class CallerCard(QFrame):
         if p.is_welfare:
             self.badges.addWidget(badge("복지", warn=True))
         self.phone.setText(format_phone(p.phone))
-        self._fields["plan"].setText(p.current_plan)
+        self._fields["plan"].setText(p.current_plan + (f"\n{plan_summary}" if plan_summary else ""))
         contract = p.contract_type.label
         if p.contract_end:
             left = p.contract_months_left(today)
@@ -161,10 +161,10 @@ class LookupPane(Pane):
         self.message.setText(message)
         self.message.show()
 
-    def show_result(self, result: CallerLookup) -> None:
+    def show_result(self, result: CallerLookup, plan_summary: str = "") -> None:
         self.message.hide()
         self.empty.hide()
-        self.card.show_lookup(result)
+        self.card.show_lookup(result, plan_summary=plan_summary)
         self.card.show()
         self.checks.blockSignals(True)
         self.checks.clear()
