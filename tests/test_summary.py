@@ -78,3 +78,17 @@ def test_cli_summarize_and_export(call, tmp_path: Path, capsys: pytest.CaptureFi
     assert (tmp_path / "s.pdf").read_bytes().startswith(b"%PDF")
     assert main(["summarize", "99999"]) == 1
     assert "상담 기록을 찾을 수 없습니다" in capsys.readouterr().err
+
+
+def test_describe_event() -> None:
+    from datetime import datetime
+
+    from ktcs_desktop.core.models import ConsultationEvent
+    from ktcs_desktop.core.summary import describe_event
+
+    at = datetime(2026, 11, 26, 10, 0)
+    assert describe_event(ConsultationEvent("offer", {"plan_name": "5G 슬림 14GB", "effective_fee": 41250}, at)) \
+        == "요금제 제안: 5G 슬림 14GB (월 41,250원)"
+    assert describe_event(ConsultationEvent("escalation", {"label": "해지 요청", "suggested_transfer": "해지방어팀"},
+                                            at)) == "이관 감지: 해지 요청 → 해지방어팀"
+    assert describe_event(ConsultationEvent("identity_verified", {"customer_id": 1}, at)) == "본인 확인 완료"

@@ -79,6 +79,20 @@ def _offer_text(payload: dict) -> str:
     return text.strip() or json.dumps(payload, ensure_ascii=False)
 
 
+def describe_event(event: ConsultationEvent) -> str:
+    """One Korean line for something recorded during a call (history pane, exports)."""
+    payload = event.payload
+    if event.kind in ("offer", "recommendation_offer", "plan_offer"):
+        return f"요금제 제안: {_offer_text(payload)}"
+    if event.kind == "escalation":
+        return f"이관 감지: {payload.get('label', '')} → {payload.get('suggested_transfer', '')}"
+    if event.kind == "escalation_transfer":
+        return f"이관 기록: {payload.get('suggested_transfer', '')}"
+    if event.kind == "identity_verified":
+        return "본인 확인 완료"
+    return f"{event.kind}: {json.dumps(payload, ensure_ascii=False)}"
+
+
 def build_summary(source: Any, catalog: PlanCatalog | None = None, *, outcome: str | None = None,
                   regenerate: bool = False) -> WrapUp:
     """A structured, extractive summary of a consultation or a live recorder.

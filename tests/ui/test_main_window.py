@@ -72,6 +72,7 @@ def test_consultation_is_recorded_and_appears_in_history(qtbot, window, services
     qtbot.keyClick(pane.input, Qt.Key.Key_Return)
     assert pane.transcript.count() == 2
     pane.notes.setPlainText("시니어 베이직 안내")
+    window.record_event("offer", {"plan_name": "5G 시니어 베이직", "effective_fee": 36750})
     qtbot.waitUntil(lambda: window.recorder.consultation_id is not None and window.recorder.pending_count == 0,
                     timeout=5000)
     qtbot.mouseClick(pane.end_button, Qt.MouseButton.LeftButton)
@@ -89,6 +90,9 @@ def test_consultation_is_recorded_and_appears_in_history(qtbot, window, services
     assert saved.outcome == "안내 완료" and "시니어" in saved.summary
     assert saved.customer_id == window.caller.profile.id
     assert "안내 완료" in window.history_pane.list.item(0).text()  # newest first
+    window.history_pane.list.setCurrentRow(0)
+    qtbot.waitUntil(lambda: "요금제 제안: 5G 시니어 베이직 (월 36,750원)" in window.history_pane.detail.toPlainText(),
+                    timeout=5000)
 
 
 def test_dead_database_shows_banner_and_window_stays_responsive(qtbot, app, settings: Settings) -> None:

@@ -6,6 +6,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QLabel, QListWidget, QListWidgetItem, QPushButton, QTextBrowser, QWidget
 
 from ktcs_desktop.core.models import Consultation, ConsultationStatus, ConsultationSummary, Page
+from ktcs_desktop.core.summary import describe_event
 from ktcs_desktop.ui.widgets import Pane, placeholder
 
 
@@ -91,6 +92,9 @@ class HistoryPane(Pane):
             parts.append(f"<p><b>결과</b> {_escape(c.outcome)}</p>")
         if c.notes:
             parts.append(f"<p><b>메모</b><br>{_escape(c.notes)}</p>")
+        if c.events:
+            events = "<br>".join(f"{e.at:%H:%M} {_escape(describe_event(e))}" for e in c.events)
+            parts.append(f"<p><b>기록</b><br>{events}</p>")
         if c.lines:
             lines = "<br>".join(f"<b>{line.speaker.label}</b> {_escape(line.text)}" for line in c.lines)
             parts.append(f"<p><b>대화</b><br>{lines}</p>")
