@@ -147,39 +147,23 @@ def test_sample_callers_get_sensible_picks() -> None:
 
 
 def test_leaving_a_choice_plan_warns_about_the_ott_benefit() -> None:
-    from datetime import date as _date
-
-    from ktcs_desktop.core.models import ContractType, CustomerProfile, UsageMonth, UsageSummary
     from ktcs_desktop.core.recommend import CallNeeds, recommend
 
-    today = _date(2026, 11, 26)
-    profile = CustomerProfile(id=1, phone="01099998888", name="정미영", birth_date=_date(1972, 9, 30),
-                              is_foreigner=False, is_welfare=False, current_plan="5G 초이스 베이직",
-                              contract_type=ContractType.NONE, contract_end=None, join_date=_date(2012, 1, 10))
-    usage = UsageSummary(tuple(UsageMonth(_date(2026, m, 1), 24.0, 280) for m in (10, 9, 8)))
-    plain = recommend(profile, usage, today=today)
+    profile, usage = make_profile(54, plan="5G 초이스 베이직"), make_usage(24.0)
+    plain = recommend(profile, usage, today=TODAY)
     assert any("OTT 선택 혜택" in note for note in plain.notes)
-    with_ott = recommend(profile, usage, CallNeeds(ott=("넷플릭스",)), today=today)
+    with_ott = recommend(profile, usage, CallNeeds(ott=("넷플릭스",)), today=TODAY)
     assert not any("OTT 선택 혜택" in note for note in with_ott.notes)
 
 
 def test_current_plan_summary_for_the_caller_card() -> None:
-    from datetime import date as _date
+    from dataclasses import replace
 
-    from ktcs_desktop.core.models import ContractType, CustomerProfile
     from ktcs_desktop.core.recommend import current_plan_summary
 
-    today = _date(2026, 11, 26)
-
-    def profile(plan: str, contract: ContractType, end: _date | None) -> CustomerProfile:
-        return CustomerProfile(id=1, phone="01000000000", name="테스트", birth_date=_date(1980, 1, 1),
-                               is_foreigner=False, is_welfare=False, current_plan=plan, contract_type=contract,
-                               contract_end=end, join_date=_date(2020, 1, 1))
-
-    assert current_plan_summary(profile("5G 슬림 14GB", ContractType.NONE, None), today) == \
-        "월 55,000원 · 데이터 14GB 소진 후 1Mbps"
-    assert current_plan_summary(profile("5G 슬림 14GB", ContractType.SELECTIVE_24, _date(2027, 3, 1)), today) == \
-        "월 55,000원 → 선택약정 41,250원 · 데이터 14GB 소진 후 1Mbps"
-    expired = profile("5G 슬림 14GB", ContractType.SELECTIVE_12, _date(2026, 1, 1))
-    assert current_plan_summary(expired, today).startswith("월 55,000원 · ")  # the contract ended
-    assert "확인 필요" in current_plan_summary(profile("LTE 옛날 요금제", ContractType.NONE, None), today)
+    assert current_plan_summary(make_profile(40), TODAY) == "월 55,000원 · 데이터 14GB 소진 후 1Mbps"
+    on_contract = make_profile(40, contract=ContractType.SELECTIVE_24)  # runs until 2027-06-30
+    assert current_plan_summary(on_contract, TODAY) == "월 55,000원 → 선택약정 41,250원 · 데이터 14GB 소진 후 1Mbps"
+    ended = replace(on_contract, contract_end=date(2026, 1, 1))
+    assert current_plan_summary(ended, TODAY).startswith("월 55,000원 · ")  # the contract ended
+    assert "확인 필요" in current_plan_summary(make_profile(40, plan="LTE 옛날 요금제"), TODAY)
