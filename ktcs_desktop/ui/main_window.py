@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from datetime import date
+from datetime import date, datetime
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
@@ -38,6 +38,17 @@ from ktcs_desktop.ui.tasks import TaskManager
 from ktcs_desktop.ui.widgets import Banner
 
 log = logging.getLogger(__name__)
+
+
+SHORTCUTS = (
+    ("Ctrl+L", "고객 조회 (전화번호 입력)"),
+    ("Ctrl+N", "새 상담"),
+    ("Ctrl+E", "상담 종료 (요약 작성)"),
+    ("Ctrl+K", "AI에게 질문"),
+    ("F9", "통화 녹음 시작 / 종료"),
+    ("Alt+1 / Alt+2", "대화 입력 화자: 고객 / 상담원"),
+    ("Ctrl+Q", "프로그램 종료"),
+)
 
 
 def user_message(exc: BaseException) -> str:
@@ -76,6 +87,10 @@ class MainWindow(QMainWindow):
         self._build_layout()
         self._build_menus()
         self._build_status_bar()
+
+        self._clock = QTimer(self)  # the consultation's running time
+        self._clock.setInterval(1000)
+        self._clock.timeout.connect(self._refresh_consultation_clock)
 
         self._db_timer = QTimer(self)
         self._db_timer.setSingleShot(True)
@@ -291,6 +306,7 @@ class MainWindow(QMainWindow):
             recorder = self.recorder
             recorder.attach_customer(result.profile.id)
             self._flush_recorder()
+            self._refresh_consultation_clock()
         self.caller_loaded.emit(result)
 
     def _identity_verified(self) -> None:
@@ -339,11 +355,22 @@ class MainWindow(QMainWindow):
             customer_id=self.caller.profile.id if self.caller else None, autoflush=False,
         )
         self.conversation_pane.reset()
-        self.conversation_pane.set_active(True, "상담 중")
-        who = f"{self.caller.profile.name} ({format_phone(self.caller.profile.phone)})" if self.caller else "미확인 고객"
-        self.consultation_label.setText(f"상담 중 · {who}")
+        self.conversation_pane.set_active(True, "상담 중 00:00")
+        self._refresh_consultation_clock()
+        self._clock.start()
         self._flush_recorder()
         self.consultation_started.emit(self.recorder)
+
+    def _refresh_consultation_clock(self) -> None:
+        """Handle time at a glance (agents are measured on it): status bar and conversation header."""
+        recorder = self.recorder
+        if recorder is None or recorder.closed:
+            return
+        minutes, seconds = divmod(max(0, int((datetime.now() - recorder.started_at).total_seconds())), 60)
+        elapsed = f"{minutes:02d}:{seconds:02d}"
+        who = f"{self.caller.profile.name} ({format_phone(self.caller.profile.phone)})" if self.caller else "미확인 고객"
+        self.consultation_label.setText(f"상담 중 {elapsed} · {who}")
+        self.conversation_pane.state_label.setText(f"상담 중 {elapsed}")
 
     def add_transcript_line(self, speaker: Speaker, text: str) -> None:
         if self.recorder is None or self.recorder.closed:
@@ -385,7 +412,9 @@ class MainWindow(QMainWindow):
         if recorder is None or recorder.closed:
             return
         recorder.close(summary=summary, outcome=outcome)
-        self.conversation_pane.set_active(False, "상담 종료됨")
+        self._clock.stop()
+        minutes, seconds = divmod(int((datetime.now() - recorder.started_at).total_seconds()), 60)
+        self.conversation_pane.set_active(False, f"상담 종료됨 ({minutes:02d}:{seconds:02d})")
         self.consultation_label.setText("상담 대기")
         self._flush_recorder(on_done=self._after_close)
         self.consultation_closed.emit(recorder)
@@ -427,7 +456,7 @@ class MainWindow(QMainWindow):
 
     # -- help --------------------------------------------------------------------------------
     def _show_shortcuts(self) -> None:
-        QMessageBox.information(self, "단축키", "Ctrl+L  고객 조회\nCtrl+N  새 상담\nCtrl+E  상담 종료\nCtrl+Q  종료")
+        QMessageBox.information(self, "단축키", "\n".join(f"{key}  {what}" for key, what in SHORTCUTS))
 
     def show_capabilities(self) -> QDialog:
         """What runs online, what falls back to offline (no network access to find out)."""

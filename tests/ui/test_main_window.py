@@ -215,3 +215,30 @@ def test_capability_status_dialog(qtbot, window, artifacts_dir: Path) -> None:
     qtbot.wait(50)
     dialog.grab().save(str(artifacts_dir / "screenshots" / "capabilities.png"))
     dialog.close()
+
+
+def test_running_time_and_shortcuts(qtbot, window) -> None:
+    from datetime import datetime, timedelta
+
+    from PySide6.QtGui import QKeySequence, QShortcut
+
+    from ktcs_desktop.ui.main_window import SHORTCUTS
+
+    window.start_consultation()
+    assert window.consultation_label.text().startswith("상담 중 00:0")
+    window.recorder.started_at = datetime.now() - timedelta(minutes=3, seconds=25)
+    _lookup(qtbot, window, "010-1234-5678")  # attaching the caller mid-call updates the label at once
+    qtbot.waitUntil(lambda: "김철수" in window.consultation_label.text(), timeout=5000)
+    assert window.consultation_label.text().startswith(("상담 중 03:25", "상담 중 03:26"))
+    assert window.conversation_pane.state_label.text().startswith(("상담 중 03:25", "상담 중 03:26"))
+
+    # Every shortcut the help lists is really bound.
+    bound = {s.key().toString() for s in window.findChildren(QShortcut)}
+    bound |= {a.shortcut().toString() for a in window.findChildren(type(window.quit_action)) if not a.shortcut().isEmpty()}
+    for key, _what in SHORTCUTS:
+        for one in key.split(" / "):
+            assert QKeySequence(one).toString() in bound, one
+    # …and each key is bound once: two bindings of one key make Qt fire neither ("ambiguous").
+    keys = [s.key().toString() for s in window.findChildren(QShortcut)]
+    keys += [a.shortcut().toString() for a in window.findChildren(type(window.quit_action)) if not a.shortcut().isEmpty()]
+    assert len(keys) == len(set(keys)), sorted(keys)

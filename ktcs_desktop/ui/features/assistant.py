@@ -7,6 +7,7 @@ from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QTimer
+from PySide6.QtGui import QKeySequence, QShortcut
 
 from ktcs_desktop.core.assistant import (
     AssistantCancelled,
@@ -38,6 +39,7 @@ class AssistantFeature(QObject):
         window.assist_area.layout().addWidget(self.panel)
         window.assist_area.show()
         self.panel.question_submitted.connect(lambda q: self.ask(q))
+        QShortcut(QKeySequence("Ctrl+K"), window, activated=self.focus_question)
         self._handle = None
         self._generation = 0
         self._pending_utterance: str | None = None
@@ -49,6 +51,10 @@ class AssistantFeature(QObject):
         self.dialog: WrapUpDialog | None = None
         window.transcript_line_added.connect(self._on_line)
         window.wrapup_handler = self.open_wrapup
+
+    def focus_question(self) -> None:
+        self.panel.question.setFocus()
+        self.panel.question.selectAll()
 
     def _context(self) -> AssistContext:
         recorder = self.window.recorder

@@ -16,7 +16,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QObject
-from PySide6.QtGui import QAction
+from PySide6.QtGui import QAction, QKeySequence, QShortcut
 from PySide6.QtWidgets import QLabel, QProgressBar, QPushButton
 
 from ktcs_desktop.core.errors import KtcsError
@@ -60,6 +60,7 @@ class SpeechFeature(QObject):
         for offset, widget in enumerate((self.status_label, self.meter, self.start_button, self.stop_button)):
             header.insertWidget(at + offset, widget)
         self.start_button.clicked.connect(self.start_call)
+        QShortcut(QKeySequence("F9"), window, activated=self.toggle_call)
         self.stop_button.clicked.connect(self.stop_call)
 
         self.device_action = QAction("입력 장치 선택…", self, triggered=self.choose_devices)
@@ -93,6 +94,13 @@ class SpeechFeature(QObject):
         self.call_recorder = recorder
         self.late_lines = 0
         self.controller.start(window.services.settings.paths.sessions_dir, recorder.key)
+
+    def toggle_call(self) -> None:
+        """F9: start recording, or stop it when a call is being recorded."""
+        if self.controller.active:
+            self.stop_call()
+        else:
+            self.start_call()
 
     def stop_call(self) -> None:
         self.controller.stop()

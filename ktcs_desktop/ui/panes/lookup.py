@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import date
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QFrame,
     QGridLayout,
@@ -144,7 +143,6 @@ class LookupPane(Pane):
         self.body.addWidget(self.checks_title)
         self.body.addWidget(self.checks)
         self.body.addStretch(1)
-        QShortcut(QKeySequence("Ctrl+L"), self, activated=self.focus_phone)
 
     def focus_phone(self) -> None:
         self.phone_edit.setFocus()
