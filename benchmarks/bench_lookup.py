@@ -25,6 +25,7 @@ from sqlalchemy import create_engine, text  # noqa: E402
 from sqlalchemy.engine import make_url  # noqa: E402
 
 from ktcs_desktop.core.services.lookup import CallerLookupService  # noqa: E402
+from ktcs_desktop.core.stats import percentile  # noqa: E402
 from ktcs_desktop.core.storage.database import Database  # noqa: E402
 from ktcs_desktop.core.storage.repositories import (  # noqa: E402
     AuditLog,
@@ -32,11 +33,6 @@ from ktcs_desktop.core.storage.repositories import (  # noqa: E402
     CustomerRepository,
 )
 from ktcs_desktop.core.storage.seed import seed_database, synthetic_customers  # noqa: E402
-
-
-def percentile(values: list[float], pct: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(pct / 100 * (len(ordered) - 1))))]
 
 
 def main() -> int:

@@ -20,6 +20,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from ktcs_desktop.core.catalog import default_catalog  # noqa: E402
 from ktcs_desktop.core.models import CustomerProfile, UsageSummary  # noqa: E402
 from ktcs_desktop.core.recommend import CallNeeds, recommend  # noqa: E402
+from ktcs_desktop.core.stats import percentile  # noqa: E402
 from ktcs_desktop.core.storage.seed import sample_customers  # noqa: E402
 
 
@@ -45,8 +46,7 @@ def main() -> None:
             t0 = time.perf_counter()
             recommend(profile, usage, needs, catalog=catalog, today=today)
             times.append((time.perf_counter() - t0) * 1000)
-        times.sort()
-        p95 = times[int(len(times) * 0.95) - 1]
+        p95 = percentile(times, 95)
         print(f"recommend ({label}): median {statistics.median(times):.3f} ms, p95 {p95:.3f} ms, "
               f"runs {args.runs}")
 

@@ -16,11 +16,7 @@ from ktcs_desktop.core.config import Settings  # noqa: E402
 from ktcs_desktop.core.retrieval import KnowledgeBase  # noqa: E402
 from ktcs_desktop.core.retrieval.evaluation import evaluate, load_eval_set  # noqa: E402
 from ktcs_desktop.core.retrieval.text import kiwi, tokenize  # noqa: E402
-
-
-def percentile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
+from ktcs_desktop.core.stats import percentile  # noqa: E402
 
 
 def main() -> int:
@@ -51,7 +47,7 @@ def main() -> int:
                 kb.search(item.question, k=5, mode=mode)
                 latencies.append((time.perf_counter() - t0) * 1000)
             print(f"{mode:<7} latency over {len(items)} queries: p50={statistics.median(latencies):.1f}ms "
-                  f"p95={percentile(latencies, 0.95):.1f}ms")
+                  f"p95={percentile(latencies, 95):.1f}ms")
             print("        " + evaluate(kb, items, mode).line())
         del kb
     return 0

@@ -27,3 +27,15 @@ def test_won() -> None:
 ])
 def test_josa_follows_the_spoken_final_consonant(word: str, particle: str, expected: str) -> None:
     assert josa(word, particle) == expected
+
+
+def test_percentile_nearest_rank() -> None:
+    from ktcs_desktop.core.stats import percentile
+
+    values = list(range(1, 101))  # 1..100
+    assert percentile(values, 50) in (50, 51)
+    assert percentile(values, 95) == 95
+    assert percentile([7.0], 95) == 7.0
+    assert percentile(reversed(values), 100) == 100
+    with pytest.raises(ValueError):
+        percentile([], 50)

@@ -10,6 +10,7 @@ import time
 from pathlib import Path
 
 from ktcs_desktop.core.config import resources_dir
+from ktcs_desktop.core.stats import percentile
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -122,9 +123,8 @@ def evaluate(path: Path | None = None) -> dict:
         latencies.append((time.perf_counter() - start) * 1000)
         correct += answer.intent.value == row["intent"]
         facts_ok += all(fact in answer.text for fact in row["facts"])
-    latencies.sort()
     return {"questions": len(rows), "intent_accuracy": correct / len(rows), "facts_complete": facts_ok / len(rows),
-            "p50_ms": latencies[len(latencies) // 2], "p95_ms": latencies[int(len(latencies) * 0.95) - 1]}
+            "p50_ms": percentile(latencies, 50), "p95_ms": percentile(latencies, 95)}
 
 
 def _eval(args: argparse.Namespace) -> int:
