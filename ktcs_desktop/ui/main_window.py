@@ -51,6 +51,12 @@ SHORTCUTS = (
 )
 
 
+def _elapsed(recorder: ConsultationRecorder) -> str:
+    """mm:ss since the consultation started."""
+    minutes, seconds = divmod(max(0, int((datetime.now() - recorder.started_at).total_seconds())), 60)
+    return f"{minutes:02d}:{seconds:02d}"
+
+
 def user_message(exc: BaseException) -> str:
     """The Korean text for an error (never a raw traceback)."""
     if isinstance(exc, KtcsError):
@@ -366,8 +372,7 @@ class MainWindow(QMainWindow):
         recorder = self.recorder
         if recorder is None or recorder.closed:
             return
-        minutes, seconds = divmod(max(0, int((datetime.now() - recorder.started_at).total_seconds())), 60)
-        elapsed = f"{minutes:02d}:{seconds:02d}"
+        elapsed = _elapsed(recorder)
         who = f"{self.caller.profile.name} ({format_phone(self.caller.profile.phone)})" if self.caller else "미확인 고객"
         self.consultation_label.setText(f"상담 중 {elapsed} · {who}")
         self.conversation_pane.state_label.setText(f"상담 중 {elapsed}")
@@ -413,8 +418,7 @@ class MainWindow(QMainWindow):
             return
         recorder.close(summary=summary, outcome=outcome)
         self._clock.stop()
-        minutes, seconds = divmod(int((datetime.now() - recorder.started_at).total_seconds()), 60)
-        self.conversation_pane.set_active(False, f"상담 종료됨 ({minutes:02d}:{seconds:02d})")
+        self.conversation_pane.set_active(False, f"상담 종료됨 ({_elapsed(recorder)})")
         self.consultation_label.setText("상담 대기")
         self._flush_recorder(on_done=self._after_close)
         self.consultation_closed.emit(recorder)

@@ -41,13 +41,23 @@ class ConsultationRecorder:
                  customer_id: int | None = None, *, autoflush: bool = True) -> None:
         """With `autoflush`, every operation is written through at once (CLI, tests); the UI
         passes False, records on the GUI thread (journal only) and calls `flush()` on a worker."""
+        key = datetime.now().strftime("%Y%m%d-%H%M%S-") + uuid.uuid4().hex[:6]
+        self._init_state(repo, sessions_dir / key, autoflush=autoflush, agent_id=agent_id, customer_id=customer_id)
+        self.dir.mkdir(parents=True, exist_ok=True)
+        with self._lock:
+            self._record("start", {"customer_id": customer_id, "agent_id": agent_id,
+                                   "started_at": self.started_at.isoformat()})
+        self._write_through()
+
+    def _init_state(self, repo: ConsultationRepository, directory: Path, *, autoflush: bool, agent_id: str,
+                    customer_id: int | None) -> None:
+        """The fields a new recorder and one resumed from its journal both start from."""
         self.repo = repo
         self.autoflush = autoflush
         self.agent_id = agent_id
-        self.key = datetime.now().strftime("%Y%m%d-%H%M%S-") + uuid.uuid4().hex[:6]
-        self.dir = sessions_dir / self.key
-        self.dir.mkdir(parents=True, exist_ok=True)
-        self.journal_path = self.dir / "journal.jsonl"
+        self.dir = directory
+        self.key = directory.name
+        self.journal_path = directory / "journal.jsonl"
         self.customer_id = customer_id
         self.consultation_id: int | None = None
         self.started_at = datetime.now().replace(microsecond=0)
@@ -59,10 +69,6 @@ class ConsultationRecorder:
         self._lock = threading.RLock()
         self._flush_lock = threading.Lock()
         self._retry_after = 0.0
-        with self._lock:
-            self._record("start", {"customer_id": customer_id, "agent_id": agent_id,
-                                   "started_at": self.started_at.isoformat()})
-        self._write_through()
 
     # -- public API ------------------------------------------------------------------------
     def attach_customer(self, customer_id: int) -> None:
@@ -152,23 +158,7 @@ class ConsultationRecorder:
     def resume(cls, journal_path: Path, repo: ConsultationRepository) -> ConsultationRecorder:
         """Rebuild a recorder from its journal (after a crash or a restart while the DB was down)."""
         self = cls.__new__(cls)
-        self.repo = repo
-        self.autoflush = False
-        self.dir = journal_path.parent
-        self.key = self.dir.name
-        self.journal_path = journal_path
-        self.customer_id = None
-        self.consultation_id = None
-        self.lines = []
-        self.notes = ""
-        self.summary = ""
-        self.closed = False
-        self._ops = []
-        self._lock = threading.RLock()
-        self._flush_lock = threading.Lock()
-        self._retry_after = 0.0
-        self.agent_id = ""
-        self.started_at = datetime.now().replace(microsecond=0)
+        self._init_state(repo, journal_path.parent, autoflush=False, agent_id="", customer_id=None)
         content = journal_path.read_text(encoding="utf-8")
         if content and not content.endswith("\n"):  # seal a torn last line before appending
             with journal_path.open("a", encoding="utf-8") as handle:
