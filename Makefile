@@ -39,7 +39,7 @@ test: $(STAMP)
 	$(PY) -m pytest
 
 lint: $(STAMP)
-	$(VENV)/bin/ruff check ktcs_desktop ingestion tests benchmarks
+	$(VENV)/bin/ruff check ktcs_desktop tests benchmarks
 
 bench: $(STAMP)
 	$(PY) benchmarks/run_all.py

@@ -36,7 +36,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def _ingest(args: argparse.Namespace) -> int:
-    from ingestion import IngestProgress, build_index
+    from ktcs_desktop.ingestion import IngestProgress, build_index
 
     def progress(event: IngestProgress) -> None:
         mark = {"ok": "✓", "failed": "✗", "fetching": "…", "indexing": "…"}.get(event.state)

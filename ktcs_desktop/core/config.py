@@ -6,8 +6,8 @@ All files the app writes live under platformdirs' per-user directories unless
 
 from __future__ import annotations
 
+import importlib.resources
 import os
-import sys
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -21,14 +21,16 @@ APP_AUTHOR = "KTCS"
 
 
 def resources_dir() -> Path:
-    """The shipped `resources/` folder, in a source checkout and in a PyInstaller bundle."""
+    """The shipped resources (catalog, fonts, page snapshots): package data of `ktcs_desktop`.
+
+    Read through importlib.resources, so an installed wheel, an editable install and the
+    PyInstaller bundle (which collects them to the same package-relative place) all agree.
+    `KTCS_RESOURCES_DIR` overrides it (tests with a damaged catalog).
+    """
     override = os.environ.get("KTCS_RESOURCES_DIR")
     if override:
         return Path(override)
-    frozen_root = getattr(sys, "_MEIPASS", None)
-    if frozen_root:
-        return Path(frozen_root) / "resources"
-    return Path(__file__).resolve().parents[2] / "resources"
+    return Path(str(importlib.resources.files("ktcs_desktop") / "resources"))
 
 
 def _env_files() -> tuple[Path, ...]:

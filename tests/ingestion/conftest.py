@@ -10,7 +10,7 @@ from urllib.parse import parse_qs, urlparse
 
 import pytest
 
-from ingestion import KT_PAGES, SnapshotFetcher
+from ktcs_desktop.ingestion import KT_PAGES, SnapshotFetcher
 
 
 class StubServer:

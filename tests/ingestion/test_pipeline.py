@@ -4,7 +4,7 @@ import threading
 
 import pytest
 
-from ingestion import KT_PAGES, HttpFetcher, IngestProgress, SnapshotFetcher, build_index
+from ktcs_desktop.ingestion import KT_PAGES, HttpFetcher, IngestProgress, SnapshotFetcher, build_index
 from ktcs_desktop.core.retrieval import KnowledgeBase, store
 from tests.helpers.settings import isolated_settings
 
@@ -98,7 +98,7 @@ def test_failure_mid_build_keeps_previous_index(home, monkeypatch):
 def test_invalid_index_is_not_swapped_in(home, monkeypatch):
     settings = isolated_settings(home)
     live = _built(settings)
-    from ingestion import pipeline
+    from ktcs_desktop.ingestion import pipeline
 
     monkeypatch.setattr(pipeline, "plan_docs", lambda catalog: [])  # no plan cards → validation fails
     report = build_index(settings, offline=True)

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from ingestion import build_index
+from ktcs_desktop.ingestion import build_index
 from ktcs_desktop.core.retrieval import KnowledgeBase
 from tests.helpers.settings import isolated_settings
 

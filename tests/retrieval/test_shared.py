@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ingestion import build_index
+from ktcs_desktop.ingestion import build_index
 from ktcs_desktop.core.retrieval import KnowledgeBase
 from tests.helpers.settings import isolated_settings
 

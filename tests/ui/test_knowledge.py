@@ -49,7 +49,7 @@ def test_refresh_shows_each_page_and_builds_the_index(window, qtbot, artifacts_d
 
 def test_refresh_cancel_keeps_the_old_index(window, qtbot):
     settings = window.services.settings
-    from ingestion import build_index
+    from ktcs_desktop.ingestion import build_index
 
     assert build_index(settings, offline=True).ok
     live = store.current_version_dir(settings)

@@ -1,6 +1,6 @@
 """The structured KT plan catalog (Qt-free): typed plans/add-ons/rules, lookups, name resolution, fees.
 
-Data lives in `resources/catalog/` (plans.json, addons.json, rules.json), refreshed by editing those
+Data lives in `ktcs_desktop/resources/catalog/` (plans.json, addons.json, rules.json), refreshed by editing those
 files; `load_catalog()` validates them and `default_catalog()` caches the shipped copy.
 """
 

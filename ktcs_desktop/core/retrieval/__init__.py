@@ -17,7 +17,7 @@ from ktcs_desktop.core.retrieval.knowledge_base import (
 
 def build_index(settings, *, offline: bool = True, progress=None, cancel=None):
     """Fetch/parse the product pages and build a new index, swapped in only when valid."""
-    from ingestion import build_index as _build
+    from ktcs_desktop.ingestion import build_index as _build
 
     return _build(settings, offline=offline, progress=progress, cancel=cancel)
 

@@ -162,7 +162,7 @@ class KnowledgeBase:
 
     @staticmethod
     def _build_shipped(settings) -> Path:
-        from ingestion import build_index
+        from ktcs_desktop.ingestion import build_index
 
         report = build_index(settings, offline=True)
         if not report.ok:

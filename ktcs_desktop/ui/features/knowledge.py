@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtGui import QAction
 
-from ingestion import build_index
+from ktcs_desktop.ingestion import build_index
 from ktcs_desktop.core.catalog import default_catalog
 from ktcs_desktop.core.retrieval import KnowledgeBase
 from ktcs_desktop.ui.knowledge import CatalogBrowser, RefreshDialog

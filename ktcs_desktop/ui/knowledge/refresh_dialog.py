@@ -16,7 +16,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ingestion import KT_PAGES, IngestProgress, IngestReport
+from ktcs_desktop.ingestion import KT_PAGES, IngestProgress, IngestReport
 from ktcs_desktop.ui.tasks import TaskContext, TaskHandle, TaskKind, TaskManager
 
 MARKS = {"pending": "·", "fetching": "…", "ok": "✓", "failed": "✗"}

@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Protocol
 
-from ingestion.pages import PageSpec
-from ingestion.parse import html_to_text
+from ktcs_desktop.ingestion.pages import PageSpec
+from ktcs_desktop.ingestion.parse import html_to_text
 from ktcs_desktop.core.config import resources_dir
 
 USER_AGENT = "Mozilla/5.0 (ktcs-desktop plan refresher)"

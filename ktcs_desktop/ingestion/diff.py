@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ingestion.pages import PageSpec
-from ingestion.parse import PageFact
+from ktcs_desktop.ingestion.pages import PageSpec
+from ktcs_desktop.ingestion.parse import PageFact
 from ktcs_desktop.core.catalog import PlanCatalog, normalize_name
 
 

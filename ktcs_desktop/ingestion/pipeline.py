@@ -9,10 +9,10 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from ingestion.diff import PlanChange, diff_page
-from ingestion.fetch import NetworkUnavailable, PageFetcher, SnapshotFetcher, fetcher_for
-from ingestion.pages import KT_PAGES, PageSpec
-from ingestion.parse import chunk_text, parse_plan_facts
+from ktcs_desktop.ingestion.diff import PlanChange, diff_page
+from ktcs_desktop.ingestion.fetch import NetworkUnavailable, PageFetcher, SnapshotFetcher, fetcher_for
+from ktcs_desktop.ingestion.pages import KT_PAGES, PageSpec
+from ktcs_desktop.ingestion.parse import chunk_text, parse_plan_facts
 from ktcs_desktop.core.catalog import PlanCatalog, default_catalog
 from ktcs_desktop.core.errors import KtcsError
 from ktcs_desktop.core.retrieval import store
