@@ -127,6 +127,7 @@ class ConsultationEvent:
     kind: str
     payload: dict
     at: datetime
+    seq: int | None = None  # the call session's event number (None for rows written before keys)
 
 
 @dataclass(frozen=True)
@@ -142,6 +143,7 @@ class ConsultationSummary:
     summary: str
     outcome: str
     notes: str = ""
+    session_key: str | None = None  # the desktop's key for the call
 
 
 @dataclass(frozen=True)

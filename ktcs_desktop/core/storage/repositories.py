@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy.dialects.mysql import insert as mysql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from ktcs_desktop.core.errors import NotFoundError
 from ktcs_desktop.core.models import (
@@ -85,6 +87,7 @@ def _summary(row: ConsultationRow) -> ConsultationSummary:
         summary=row.summary or "",
         outcome=row.outcome or "",
         notes=row.notes or "",
+        session_key=row.session_key,
     )
 
 
@@ -180,61 +183,111 @@ class CustomerRepository:
 
 
 class ConsultationRepository:
-    """Consultations are written as they happen: every line and event is its own commit."""
+    """Consultations are written as they happen: every line and event is its own commit.
+
+    Writes from the desktop are idempotent, so a replay after a lost acknowledgement, a crash or
+    an outage never stores anything twice: a consultation is found by its client-generated
+    `session_key`, lines and events carry the session's sequence numbers (unique per
+    consultation, inserted with "insert or ignore"), and notes/summary writes carry a revision
+    that must be newer than the stored one (the agent's final summary is never overwritten by a
+    late draft).
+    """
 
     def __init__(self, db: Database) -> None:
         self.db = db
 
-    def start(self, customer_id: int | None, agent_id: str, *, started_at: datetime | None = None) -> int:
+    def _insert_ignoring_duplicates(self, table, values: dict):  # noqa: ANN001, ANN202 - SQLAlchemy types
+        """INSERT … that does nothing when a unique key already holds the row (dialect-specific)."""
+        if self.db.is_sqlite:
+            return sqlite_insert(table).values(**values).on_conflict_do_nothing()
+        first = next(iter(values))
+        # Not INSERT IGNORE: that would also turn a too-long value into a silent truncation.
+        return mysql_insert(table).values(**values).on_duplicate_key_update({first: table.c[first]})  # a no-op
+
+    def start(self, customer_id: int | None, agent_id: str, *, started_at: datetime | None = None,
+              session_key: str | None = None) -> int:
+        """Create the consultation (or, with a `session_key` already stored, return that one)."""
+        values = {"customer_id": customer_id, "agent_id": agent_id, "started_at": started_at or _now(),
+                  "status": ConsultationStatus.OPEN.value, "notes": "", "summary": "", "outcome": ""}
         with self.db.session() as s:
-            row = ConsultationRow(
-                customer_id=customer_id,
-                agent_id=agent_id,
-                started_at=started_at or _now(),
-                status=ConsultationStatus.OPEN.value,
-                notes="",
-                summary="",
-                outcome="",
-            )
-            s.add(row)
-            s.flush()
-            return int(row.id)
+            if session_key is None:
+                row = ConsultationRow(**values)
+                s.add(row)
+                s.flush()
+                return int(row.id)
+            s.execute(self._insert_ignoring_duplicates(ConsultationRow.__table__, {"session_key": session_key,
+                                                                                    **values}))
+            return int(s.execute(select(ConsultationRow.id).where(ConsultationRow.session_key == session_key))
+                       .scalar_one())
+
+    def id_for_key(self, session_key: str) -> int | None:
+        with self.db.session() as s:
+            found = s.execute(select(ConsultationRow.id).where(ConsultationRow.session_key == session_key)).scalar()
+            return int(found) if found is not None else None
 
     def attach_customer(self, consultation_id: int, customer_id: int) -> None:
         with self.db.session() as s:
             s.execute(update(ConsultationRow).where(ConsultationRow.id == consultation_id)
                       .values(customer_id=customer_id))
 
-    def append_line(self, consultation_id: int, speaker: Speaker, text: str, *, at: datetime | None = None) -> int:
-        """Append a transcript line; returns its sequence number."""
+    def append_line(self, consultation_id: int, speaker: Speaker, text: str, *, at: datetime | None = None,
+                    seq: int | None = None) -> int:
+        """Append a transcript line; returns its sequence number. With `seq` (the session's own
+        number) a line already stored under it is left as it is."""
         with self.db.session() as s:
-            last = s.execute(
-                select(func.max(TranscriptLineRow.seq)).where(TranscriptLineRow.consultation_id == consultation_id)
-            ).scalar_one()
-            seq = (last or 0) + 1
-            s.add(TranscriptLineRow(consultation_id=consultation_id, seq=seq, speaker=speaker.value,
-                                    text=text, at=at or _now()))
+            if seq is None:
+                last = s.execute(
+                    select(func.max(TranscriptLineRow.seq)).where(TranscriptLineRow.consultation_id == consultation_id)
+                ).scalar_one()
+                seq = (last or 0) + 1
+                s.add(TranscriptLineRow(consultation_id=consultation_id, seq=seq, speaker=speaker.value,
+                                        text=text, at=at or _now()))
+                return seq
+            s.execute(self._insert_ignoring_duplicates(TranscriptLineRow.__table__, {
+                "consultation_id": consultation_id, "seq": seq, "speaker": speaker.value, "text": text,
+                "at": at or _now()}))
             return seq
 
-    def add_event(self, consultation_id: int, kind: str, payload: dict) -> None:
+    def add_event(self, consultation_id: int, kind: str, payload: dict, *, seq: int | None = None,
+                  at: datetime | None = None) -> None:
         with self.db.session() as s:
-            s.add(ConsultationEventRow(consultation_id=consultation_id, kind=kind, payload=payload, at=_now()))
+            if seq is None:
+                s.add(ConsultationEventRow(consultation_id=consultation_id, kind=kind, payload=payload,
+                                           at=at or _now()))
+                return
+            s.execute(self._insert_ignoring_duplicates(ConsultationEventRow.__table__, {
+                "consultation_id": consultation_id, "seq": seq, "kind": kind, "payload": payload,
+                "at": at or _now()}))
 
-    def save_notes(self, consultation_id: int, notes: str) -> None:
-        self._update(consultation_id, notes=notes)
+    def save_notes(self, consultation_id: int, notes: str, *, rev: int | None = None) -> None:
+        if rev is None:
+            self._update(consultation_id, notes=notes)
+            return
+        self._update_if_newer(consultation_id, ConsultationRow.notes_rev < rev, notes=notes, notes_rev=rev)
 
-    def save_summary(self, consultation_id: int, summary: str, outcome: str | None = None) -> None:
+    def save_summary(self, consultation_id: int, summary: str, outcome: str | None = None, *,
+                     rev: int | None = None, final: bool = False) -> None:
+        """A draft (final=False) never replaces a final summary; with `rev`, only newer writes land."""
         values: dict = {"summary": summary}
         if outcome is not None:
             values["outcome"] = outcome
-        self._update(consultation_id, **values)
+        if final:
+            values["summary_final"] = True
+        if rev is None:
+            self._update(consultation_id, **values)
+            return
+        condition = ConsultationRow.summary_rev < rev
+        if not final:
+            condition = condition & (ConsultationRow.summary_final.is_(False))
+        self._update_if_newer(consultation_id, condition, summary_rev=rev, **values)
 
     def close(self, consultation_id: int, *, summary: str | None = None, outcome: str | None = None,
-              ended_at: datetime | None = None) -> None:
-        values: dict = {"status": ConsultationStatus.CLOSED.value, "ended_at": ended_at or _now()}
+              ended_at: datetime | None = None, rev: int | None = None) -> None:
+        """Close the consultation; `summary` given here is the final one (idempotent on replay)."""
         if summary is not None:
-            values["summary"] = summary
-        if outcome is not None:
+            self.save_summary(consultation_id, summary, outcome, rev=rev, final=True)
+        values: dict = {"status": ConsultationStatus.CLOSED.value, "ended_at": ended_at or _now()}
+        if summary is None and outcome is not None:
             values["outcome"] = outcome
         self._update(consultation_id, **values)
 
@@ -242,6 +295,13 @@ class ConsultationRepository:
         with self.db.session() as s:
             result = s.execute(update(ConsultationRow).where(ConsultationRow.id == consultation_id).values(**values))
             if result.rowcount == 0:
+                raise NotFoundError(f"상담 기록을 찾을 수 없습니다 (ID {consultation_id}).")
+
+    def _update_if_newer(self, consultation_id: int, condition, **values: object) -> None:  # noqa: ANN001
+        with self.db.session() as s:
+            result = s.execute(update(ConsultationRow)
+                               .where(ConsultationRow.id == consultation_id, condition).values(**values))
+            if result.rowcount == 0 and s.get(ConsultationRow, consultation_id) is None:
                 raise NotFoundError(f"상담 기록을 찾을 수 없습니다 (ID {consultation_id}).")
 
     def history(self, customer_id: int, *, offset: int = 0, limit: int = 20) -> Page[ConsultationSummary]:
@@ -268,7 +328,7 @@ class ConsultationRepository:
             return Consultation(
                 **base.__dict__,
                 lines=tuple(TranscriptLine(line.seq, Speaker(line.speaker), line.text, line.at) for line in row.lines),
-                events=tuple(ConsultationEvent(e.kind, dict(e.payload), e.at) for e in row.events),
+                events=tuple(ConsultationEvent(e.kind, dict(e.payload), e.at, e.seq) for e in row.events),
             )
 
     def delete(self, consultation_id: int) -> None:

@@ -21,11 +21,16 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
 )
+from sqlalchemy.dialects import mysql
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 
 class Base(DeclarativeBase):
     pass
+
+
+# Free text the agent writes: TEXT stops at 64 KB on MySQL/MariaDB, MEDIUMTEXT at 16 MB.
+LongText = Text().with_variant(mysql.MEDIUMTEXT(), "mysql", "mariadb")
 
 
 class CustomerRow(Base):
@@ -67,9 +72,11 @@ class UsageRow(Base):
 
 class ConsultationRow(Base):
     __tablename__ = "consultations"
-    __table_args__ = (Index("ix_consultations_customer_started", "customer_id", "started_at"),)
+    __table_args__ = (Index("ix_consultations_customer_started", "customer_id", "started_at"),
+                      UniqueConstraint("session_key", name="uq_consultations_session_key"))
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    session_key: Mapped[str | None] = mapped_column(String(64), nullable=True)  # the desktop's call key
     customer_id: Mapped[int | None] = mapped_column(
         ForeignKey("customers.id", ondelete="SET NULL"), nullable=True
     )
@@ -77,9 +84,13 @@ class ConsultationRow(Base):
     started_at: Mapped[datetime] = mapped_column(DateTime, nullable=False)
     ended_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
     status: Mapped[str] = mapped_column(String(16), nullable=False, default="open")
-    notes: Mapped[str] = mapped_column(Text, nullable=False, default="")
-    summary: Mapped[str] = mapped_column(Text, nullable=False, default="")
+    notes: Mapped[str] = mapped_column(LongText, nullable=False, default="")
+    summary: Mapped[str] = mapped_column(LongText, nullable=False, default="")
     outcome: Mapped[str] = mapped_column(String(255), nullable=False, default="")
+    # A write lands only if newer than what is stored (late or replayed autosaves are harmless).
+    notes_rev: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    summary_rev: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    summary_final: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
 
     lines: Mapped[list[TranscriptLineRow]] = relationship(
         back_populates="consultation", cascade="all, delete-orphan", order_by="TranscriptLineRow.seq"
@@ -99,7 +110,7 @@ class TranscriptLineRow(Base):
     )
     seq: Mapped[int] = mapped_column(Integer, nullable=False)
     speaker: Mapped[str] = mapped_column(String(16), nullable=False)
-    text: Mapped[str] = mapped_column(Text, nullable=False)
+    text: Mapped[str] = mapped_column(LongText, nullable=False)
     at: Mapped[datetime] = mapped_column(DateTime, nullable=False)
 
     consultation: Mapped[ConsultationRow] = relationship(back_populates="lines")
@@ -107,8 +118,10 @@ class TranscriptLineRow(Base):
 
 class ConsultationEventRow(Base):
     __tablename__ = "consultation_events"
+    __table_args__ = (UniqueConstraint("consultation_id", "seq", name="uq_event_consultation_seq"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    seq: Mapped[int | None] = mapped_column(Integer, nullable=True)  # the session's event number
     consultation_id: Mapped[int] = mapped_column(
         ForeignKey("consultations.id", ondelete="CASCADE"), nullable=False, index=True
     )
