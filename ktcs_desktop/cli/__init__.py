@@ -21,6 +21,7 @@ _FEATURE_MODULES = [
     "ktcs_desktop.cli.recommend",
     "ktcs_desktop.cli.assistant",
     "ktcs_desktop.cli.secrets",
+    "ktcs_desktop.cli.privacy",
 ]
 
 
@@ -40,6 +41,9 @@ def main(argv: list[str] | None = None) -> int:
             stream.reconfigure(encoding="utf-8")
     parser = build_parser()
     args = parser.parse_args(argv)
+    from ktcs_desktop.core.privacy.at_rest import apply_private_umask
+
+    apply_private_umask()  # what the CLI writes (DB, index, exports) is the user's alone
     logging.basicConfig(level=logging.DEBUG if args.verbose else logging.WARNING,
                         format="%(levelname)s %(name)s: %(message)s")
     if not getattr(args, "handler", None):

@@ -63,8 +63,10 @@ class AppPaths:
         return self.data_dir / "sessions"
 
     def ensure(self) -> AppPaths:
+        from ktcs_desktop.core.privacy.at_rest import ensure_private_dir
+
         for path in (self.data_dir, self.log_dir, self.cache_dir):
-            path.mkdir(parents=True, exist_ok=True)
+            ensure_private_dir(path)  # 0700 on POSIX; %LOCALAPPDATA%'s per-user ACL on Windows
         return self
 
 
@@ -115,6 +117,10 @@ class Settings(BaseSettings):
 
     # -- logging -----------------------------------------------------------------------------
     ktcs_log_level: str = "INFO"
+
+    # -- privacy -----------------------------------------------------------------------------
+    ktcs_retention_days: int = Field(default=30, ge=0, le=3650,
+                                     description="Days to keep audio, journals and drafts of closed calls (0 = keep).")
 
     @field_validator(
         "ktcs_home",

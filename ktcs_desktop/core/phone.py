@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 
 from ktcs_desktop.core.errors import InvalidInputError
 
@@ -18,7 +19,11 @@ def normalize_phone(raw: str) -> str:
     """
     if raw is None or not str(raw).strip():
         raise InvalidInputError("전화번호를 입력해 주세요.")
-    text = _SEPARATORS.sub("", str(raw).strip())
+    # NFKC first (full-width ０１０ becomes 010), then ASCII digits only: Arabic-Indic, Persian,
+    # Devanagari … digits are refused, so every database backend sees the same canonical number.
+    text = _SEPARATORS.sub("", unicodedata.normalize("NFKC", str(raw)).strip())
+    if any(ch.isdigit() and not ch.isascii() for ch in text):
+        raise InvalidInputError("전화번호는 0~9 숫자로만 입력해 주세요. 예: 010-1234-5678", detail=raw)
     if text.startswith("+"):
         text = text[1:]
         if not text.startswith("82"):
@@ -27,7 +32,7 @@ def normalize_phone(raw: str) -> str:
         text = text[2:]
         if not text.startswith("0"):
             text = "0" + text
-    if not text.isdigit():
+    if not (text.isascii() and text.isdigit()):
         raise InvalidInputError("전화번호에는 숫자만 입력해 주세요. 예: 010-1234-5678", detail=raw)
     if not text.startswith("01"):
         raise InvalidInputError("휴대전화 번호는 010으로 시작해야 합니다. 예: 010-1234-5678", detail=raw)

@@ -77,10 +77,17 @@ def create_application(argv: list[str] | None = None):
 
 
 def setup_logging(settings: Settings) -> Path:
+    from ktcs_desktop.core.privacy import RedactingLogFilter
+    from ktcs_desktop.core.privacy.at_rest import apply_private_umask, tighten_tree
+
+    apply_private_umask()  # everything the app writes from here on is 0600/0700 (POSIX)
     settings.paths.ensure()
+    for root in (settings.paths.data_dir, settings.paths.log_dir):
+        tighten_tree(root)
     log_file = settings.paths.log_dir / "ktcs.log"
     handler = logging.handlers.RotatingFileHandler(log_file, maxBytes=2_000_000, backupCount=5, encoding="utf-8")
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(threadName)s %(name)s: %(message)s"))
+    handler.addFilter(RedactingLogFilter())  # a log file never holds a phone number, 주민번호 …
     root = logging.getLogger()
     root.setLevel(settings.ktcs_log_level)
     if not any(isinstance(h, logging.handlers.RotatingFileHandler) for h in root.handlers):
@@ -140,6 +147,9 @@ def main(argv: list[str] | None = None) -> int:
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     settings = load_settings()
     setup_logging(settings)
+    from ktcs_desktop.core.services.retention import run_retention
+
+    run_retention(settings)  # closed calls past KTCS_RETENTION_DAYS (daily: the main window's timer)
 
     if args.self_check:
         try:

@@ -78,7 +78,7 @@ def test_tool_round_trip_streams_and_grounds(settings, stub, kim) -> None:
     bodies = decoded_bodies(stub)
     for secret in ("김철수", *KIM_PHONE_FORMS):
         assert secret not in bodies and secret not in all_bodies(stub)
-    assert "<caller_utterances>" in bodies and "010-****-5678" in bodies
+    assert "<caller_utterances>" in bodies and "[전화번호]" in bodies
 
 
 def test_unverified_figures_get_a_correction(settings, stub) -> None:

@@ -1,19 +1,13 @@
-"""What leaves the machine: phone numbers and the caller's name are masked first."""
+"""What leaves the machine is redacted first (compatibility wrapper over `core.privacy.redact`)."""
 
 from __future__ import annotations
 
-from ktcs_desktop.core.phone import mask_phones_in_text
+from collections.abc import Iterable
 
-CALLER_PLACEHOLDER = "고객"
+from ktcs_desktop.core.privacy import redact
 
 
-def mask_text(text: str, names: tuple[str, ...] | list[str] = ()) -> str:
-    """Mask mobile numbers and replace each given name (the caller's) with "고객"."""
-    masked = mask_phones_in_text(text)
-    for name in names:
-        if name and len(name.strip()) >= 2:
-            masked = masked.replace(name.strip(), CALLER_PLACEHOLDER)
-            compact = name.replace(" ", "")
-            if compact != name:
-                masked = masked.replace(compact, CALLER_PLACEHOLDER)
-    return masked
+def mask_text(text: str, names: Iterable[str] = (), others: Iterable[str] = ()) -> str:
+    """Every PII span (phones, 주민번호, 생년월일, cards, accounts, e-mail, addresses, the given
+    names and their variants …) replaced by a typed placeholder ([전화번호], [이름] …)."""
+    return redact(text, names=tuple(names), others=tuple(others))

@@ -99,6 +99,12 @@ class OpenAIEmbeddingFunction(EmbeddingFunction[Documents]):
             out += [np.asarray(item.embedding, dtype=np.float32) for item in response.data]
         return out
 
+    def embed_query(self, input: Documents) -> Embeddings:
+        """Queries are what agents and callers said: redacted before they leave the PC."""
+        from ktcs_desktop.core.privacy import redact
+
+        return self.__call__([redact(text) for text in input])
+
     @staticmethod
     def name() -> str:
         return "ktcs-openai"

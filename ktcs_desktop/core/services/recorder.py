@@ -33,6 +33,7 @@ from sqlalchemy.exc import DataError, IntegrityError, SQLAlchemyError
 
 from ktcs_desktop.core.errors import DatabaseUnavailableError, KtcsError
 from ktcs_desktop.core.models import Speaker, TranscriptLine
+from ktcs_desktop.core.privacy.at_rest import ensure_private_dir, open_private
 from ktcs_desktop.core.storage.repositories import ConsultationRepository
 
 log = logging.getLogger(__name__)
@@ -154,7 +155,7 @@ class ConsultationRecorder:
 
     def _create_dir(self) -> None:
         try:
-            self.dir.mkdir(parents=True, exist_ok=True)
+            ensure_private_dir(self.dir)  # 0700: call data is the agent's alone
         except OSError as exc:  # journaling fails visibly later; the call still runs in memory
             self.journal_error = exc
             log.error("consultation %s: cannot create its folder: %s", self.key, exc.strerror)
@@ -389,8 +390,8 @@ class ConsultationRecorder:
 
     def _append_journal(self, entry: dict) -> None:
         if not self.dir.is_dir():
-            self.dir.mkdir(parents=True, exist_ok=True)
-        with self.journal_path.open("a", encoding="utf-8") as handle:
+            ensure_private_dir(self.dir)
+        with open_private(self.journal_path, "a") as handle:  # 0600
             handle.write(json.dumps(entry, ensure_ascii=False) + "\n")
             handle.flush()
 

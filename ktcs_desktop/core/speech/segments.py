@@ -22,6 +22,7 @@ from dataclasses import asdict, dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
+from ktcs_desktop.core.privacy.at_rest import ensure_private_dir, open_private, write_private_bytes
 from ktcs_desktop.core.speech.capture import SAMPLE_WIDTH, TARGET_RATE
 from ktcs_desktop.core.speech.vad import Segment
 
@@ -122,9 +123,9 @@ class SegmentStore:
         name = f"{segment.seq:04d}-{segment.speaker}.wav"
         path = self.audio_dir / name
         with self._lock:
-            self.audio_dir.mkdir(parents=True, exist_ok=True)
+            ensure_private_dir(self.audio_dir)
             tmp = path.with_suffix(".wav.tmp")
-            tmp.write_bytes(pcm_to_wav_bytes(segment.pcm))
+            write_private_bytes(tmp, pcm_to_wav_bytes(segment.pcm))  # 0600: the call's voices
             os.replace(tmp, path)
             record = SegmentRecord(
                 seq=segment.seq,
@@ -138,7 +139,7 @@ class SegmentStore:
         return record
 
     def _append(self, record: SegmentRecord) -> None:
-        with self.manifest_path.open("a", encoding="utf-8") as fh:
+        with open_private(self.manifest_path, "a") as fh:
             fh.write(record.to_json() + "\n")
             fh.flush()
             os.fsync(fh.fileno())
