@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 )
 
 from ktcs_desktop.core.catalog import Plan, PlanCatalog
+from ktcs_desktop.core.errors import user_message
 from ktcs_desktop.core.formatting import won
 from ktcs_desktop.ui.tasks import TaskKind, TaskManager
 
@@ -137,7 +138,7 @@ class CatalogBrowser(QDialog):
         if generation != self._generation:
             return
         plans = self.catalog.resolve(query)  # the resolver alone still answers name queries
-        message = getattr(exc, "user_message", None) or str(exc)
+        message = user_message(exc)
         self.show_plans(plans, f"검색 색인 오류 ({message}) — 이름 검색 {len(plans)}개")
 
 

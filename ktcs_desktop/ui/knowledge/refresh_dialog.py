@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ktcs_desktop.core.errors import user_message
 from ktcs_desktop.ingestion import KT_PAGES, IngestProgress, IngestReport
 from ktcs_desktop.ui.tasks import TaskContext, TaskHandle, TaskKind, TaskManager
 
@@ -115,7 +116,7 @@ class RefreshDialog(QDialog):
 
     def _failed(self, exc: BaseException) -> None:
         self._finish()
-        message = getattr(exc, "user_message", None) or str(exc)
+        message = user_message(exc)
         self.status.setText(f"새로고침 중 오류가 발생했습니다: {message}\n기존 색인을 그대로 사용합니다.")
         self.finished_report.emit(None)
 
