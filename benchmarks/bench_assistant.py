@@ -1,4 +1,4 @@
-"""Offline assistant answer latency (p50/p95) and intent accuracy over tests/data/assistant_eval.jsonl."""
+"""Offline assistant answer latency (p50/p95) and intent accuracy over the shipped eval set (ktcs_desktop/evaldata/assistant_eval.jsonl)."""
 
 from __future__ import annotations
 

@@ -98,4 +98,6 @@ def _eval_retrieval(args: argparse.Namespace) -> int:
     else:
         for result in results:
             print(result.line())
+        print("hybrid, 분류별:")
+        print("\n".join(results[-1].category_lines()))
     return 0
