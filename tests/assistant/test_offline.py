@@ -2,39 +2,32 @@
 
 from __future__ import annotations
 
-import json
-from pathlib import Path
-
 import pytest
 
 from ktcs_desktop.core.assistant import AssistContext, Intent, OfflineProvider, detect_intent
+from ktcs_desktop.core.assistant.evaluation import evaluate_assistant
 from ktcs_desktop.core.assistant.knowledge import find_plans
-
-EVAL_PATH = Path(__file__).resolve().parents[1] / "data" / "assistant_eval.jsonl"
+from ktcs_desktop.core.evaldata import ASSISTANT, load_jsonl
 
 
 def load_eval() -> list[dict]:
-    return [json.loads(line) for line in EVAL_PATH.read_text(encoding="utf-8").splitlines() if line.strip()]
+    return load_jsonl(ASSISTANT)
 
 
 def test_eval_set_is_large_and_covers_every_intent() -> None:
     rows = load_eval()
-    assert len(rows) >= 60
+    assert len(rows) >= 250
     assert {row["intent"] for row in rows} == {intent.value for intent in Intent}
+    assert all(row.get("category") for row in rows)
+    assert len({row["category"] for row in rows}) >= 12
 
 
-def test_intent_accuracy_and_required_facts() -> None:
-    provider = OfflineProvider()
-    rows = load_eval()
-    correct = 0
-    missing: list[str] = []
-    for row in rows:
-        answer = provider.answer(row["question"])
-        correct += answer.intent.value == row["intent"]
-        missing += [f"{row['question']} → {fact}" for fact in row["facts"] if fact not in answer.text]
-    accuracy = correct / len(rows)
-    assert accuracy >= 0.9, accuracy
-    assert not missing
+def test_intent_accuracy_and_complete_answers_per_category() -> None:
+    result = evaluate_assistant()
+    assert result["intent_accuracy"] >= 0.9, result["intent_accuracy"]
+    assert result["facts_complete"] >= 0.95, result["failures"]
+    weak = {cat: v["facts_complete"] for cat, v in result["by_category"].items() if v["facts_complete"] < 0.8}
+    assert not weak, weak
 
 
 def test_slim_14_answer_has_card_and_source() -> None:

@@ -16,10 +16,12 @@ from ktcs_desktop.core.catalog import Plan, PlanCatalog, default_catalog, parse_
 from ktcs_desktop.core.errors import KtcsError
 from ktcs_desktop.core.models import CallerLookup, ContractType, CustomerProfile, Page, UsageSummary
 from ktcs_desktop.core.recommend import CallNeeds, PlanOption, recommend_for
-from ktcs_desktop.core.retrieval import KnowledgeBase, SearchFilters, SearchHit
 
 if TYPE_CHECKING:
+    # Imported where used: retrieval pulls in bm25s, numpy and chromadb, which the GUI process
+    # (it only needs the assistant's types) must not load; they run in the knowledge worker.
     from ktcs_desktop.core.config import Settings
+    from ktcs_desktop.core.retrieval import KnowledgeBase, SearchHit
 
 log = logging.getLogger(__name__)
 
@@ -91,6 +93,8 @@ def _knowledge_base(settings: Settings | None) -> KnowledgeBase | None:
     """The shared live index (reopened after a refresh), or None when it cannot be opened."""
     if settings is None:
         return None
+    from ktcs_desktop.core.retrieval import KnowledgeBase
+
     try:
         return KnowledgeBase.shared(settings)
     except KtcsError as exc:  # no index and the shipped build failed, a broken index …
@@ -108,6 +112,8 @@ def search(query: str, *, settings: Settings | None = None, k: int = 5, lookup: 
             filters = None
             if lookup is not None:
                 p = lookup.profile
+                from ktcs_desktop.core.retrieval import SearchFilters
+
                 filters = SearchFilters(age=lookup.age, is_foreigner=p.is_foreigner, is_welfare=p.is_welfare)
             return kb.search(query, k=k, filters=filters)
         except Exception as exc:  # noqa: BLE001 - fall back to the catalog
@@ -125,6 +131,8 @@ def catalog_search(query: str, *, k: int = 5, lookup: CallerLookup | None = None
     if lookup is not None:
         allowed = set(eligible_plans(lookup, catalog))
         plans = [plan for plan in plans if plan in allowed] or plans
+    from ktcs_desktop.core.retrieval import SearchHit
+
     return [SearchHit(plan.id, plan.name, plan_summary(plan), 1.0 - i * 0.05, plan_source(plan), "plan")
             for i, plan in enumerate(plans[:k])]
 
@@ -139,19 +147,20 @@ def eligible_plans(lookup: CallerLookup, catalog: PlanCatalog | None = None) -> 
     return catalog.eligible_for(lookup.age, is_foreigner=p.is_foreigner, is_welfare=p.is_welfare)
 
 
-def _general_caller(today: date) -> CallerLookup:
-    """A stand-in for "no caller on screen": an adult with no flags, no plan and no usage history,
-    so only plans open to everyone qualify and the stated needs decide."""
-    profile = CustomerProfile(id=0, phone="", name="", birth_date=date(today.year - 40, 1, 1), is_foreigner=False,
+def _general_caller(today: date, age: int = 40) -> CallerLookup:
+    """A stand-in for "no caller on screen": an adult (or the age the question states) with no flags,
+    no plan and no usage history, so only plans open to them qualify and the stated needs decide."""
+    birth = date(today.year - age - 1, 1, 1) if (today.month, today.day) < (1, 1) else date(today.year - age, 1, 1)
+    profile = CustomerProfile(id=0, phone="", name="", birth_date=birth, is_foreigner=False,
                               is_welfare=False, current_plan="", contract_type=ContractType.NONE,
                               contract_end=None, join_date=today)
-    return CallerLookup(profile=profile, age=40, usage=UsageSummary(()), history=Page((), 0, 0, 0))
+    return CallerLookup(profile=profile, age=age, usage=UsageSummary(()), history=Page((), 0, 0, 0))
 
 
 def recommend(lookup: CallerLookup | None, *, budget: int | None = None, min_data_gb: float | None = None,
               wants_unlimited: bool = False, ott: tuple[str, ...] = (), roaming: bool = False,
               family_sharing: bool = False, limit: int = 3, catalog: PlanCatalog | None = None,
-              today: date | None = None) -> list[PlanOption]:
+              today: date | None = None, age: int | None = None) -> list[PlanOption]:
     """Plans to offer, best first, from the recommendation engine (one source of truth).
 
     Without a caller on screen the engine ranks the general plans against the stated needs only.
@@ -159,5 +168,29 @@ def recommend(lookup: CallerLookup | None, *, budget: int | None = None, min_dat
     today = today or date.today()
     needs = CallNeeds(budget=budget, ott=tuple(ott), roaming=roaming, family_sharing=family_sharing,
                       wants_unlimited=wants_unlimited, min_data_gb=min_data_gb)
-    result = recommend_for(lookup or _general_caller(today), needs, today=today)
+    caller = lookup or _general_caller(today, age if age is not None else 40)
+    result = recommend_for(caller, needs, today=today, catalog=catalog)
     return list(result.options[:limit])
+
+
+# -- grounding -------------------------------------------------------------------------------------
+# Words that say nothing about which fact is meant; every other content word of a question must
+# appear in what was found, or the hits are about something else.
+_GENERIC = {"요금", "요금제", "얼마", "가격", "월", "달", "한달", "가입", "문의", "고객", "고객님", "저희", "제", "지금", "혹시",
+            "알리", "알려", "정보", "안내", "궁금", "사용", "이용", "변경", "바꾸", "하다", "되다", "있다", "없다", "좋다",
+            "아버지", "어머니", "엄마", "아빠", "아들", "딸", "가족", "남편", "아내", "할머니", "할아버지", "어르신", "부모님",
+            "오늘", "이번", "다음", "매달", "상품", "서비스", "내용", "방법", "어떻", "뭐", "무엇", "거", "것", "수", "분",
+            "쓰", "쓰다", "보", "주", "싶", "말", "좀", "네", "예", "아", "그", "저", "이", "원", "정도", "부분"}
+
+
+def grounded(question: str, hits: list[SearchHit]) -> bool:
+    """True when every content word of `question` occurs in the hits (else they are about another thing)."""
+    from ktcs_desktop.core.retrieval.text import tokenize
+
+    words = {t for t in tokenize(question) if t not in _GENERIC and not t.isdigit() and len(t) > 1}
+    if not words:
+        return True
+    found: set[str] = set()
+    for hit in hits:
+        found.update(tokenize(f"{hit.title} {hit.text}"))
+    return words <= found

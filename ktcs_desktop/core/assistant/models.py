@@ -25,6 +25,7 @@ class Intent(enum.StrEnum):
     PLAN_CHANGE = "plan_change"
     BUNDLE_DISCOUNT = "bundle_discount"  # 가족결합 / 총액결합할인
     ROAMING = "roaming"
+    ADDON = "addon"  # 부가서비스 (OTT …): price, which plans include it, plan + add-on total
     ESCALATION = "escalation"
     GREETING = "greeting"
     OTHER = "other"
@@ -44,6 +45,7 @@ _INTENT_LABELS = {
     Intent.PLAN_CHANGE: "요금제 변경 절차",
     Intent.BUNDLE_DISCOUNT: "가족결합·총액결합할인 문의",
     Intent.ROAMING: "해외 로밍 문의",
+    Intent.ADDON: "부가서비스 문의",
     Intent.ESCALATION: "이관·민원",
     Intent.GREETING: "인사",
     Intent.OTHER: "기타 문의",

@@ -207,3 +207,84 @@ def _number_weight(value: float, unit: Unit, plan: Plan, name_terms: PlanQuery) 
     if plan.data_gb is not None and plan.data_gb == value:
         return 1.0 if names_data else ATTRIBUTE_WEIGHT
     return 0.0
+
+
+# -- quantities that are not plan names -------------------------------------------------------------
+_NATIVE_TENS = {"열": 10, "스물": 20, "스무": 20, "서른": 30, "마흔": 40, "쉰": 50, "예순": 60, "일흔": 70, "여든": 80,
+                "아흔": 90}
+_NATIVE_UNITS = {"하나": 1, "한": 1, "둘": 2, "두": 2, "셋": 3, "세": 3, "넷": 4, "네": 4, "다섯": 5, "여섯": 6,
+                 "일곱": 7, "여덟": 8, "아홉": 9}
+_NATIVE_AGE_RE = re.compile(
+    "(" + "|".join(_NATIVE_TENS) + ")?\\s*(" + "|".join(sorted(_NATIVE_UNITS, key=len, reverse=True)) + ")?\\s*살")
+_AGE_RE = re.compile(r"(?:만\s*)?(\d{1,3})\s*(?:세|살)(?![가-힣]{0,1}대)")
+_AMOUNT_RE = re.compile(r"(\d[\d,]*)\s*(만\s*원|천\s*원|원)(\s*대)?")
+_BARE_MAN_RE = re.compile(r"(?<![\d.])(\d{1,2})\s*만(?=\s*(?:원|$|\s|이하|이상|안|대|정도|까지|짜리|내))")
+_MONTHS_RE = re.compile(r"(\d{1,3})\s*개월")
+_MAN_AGE_RE = re.compile(r"만\s*(?=[0-9일이삼사오육칠팔구십]+\s*(?:세|살))")
+
+
+@dataclass(frozen=True)
+class Quantities:
+    """Ages, amounts and durations said in a question, and the text with them blanked out, so
+    "34살" or "4만원" is never read as 요고 34 / 요고 40."""
+
+    text: str  # the question with each quantity replaced by spaces
+    ages: tuple[int, ...] = ()
+    amounts: tuple[int, ...] = ()  # won
+    amount_ranges: tuple[tuple[int, int], ...] = ()  # "3만원대" → (30000, 39999)
+    months: tuple[int, ...] = ()
+
+
+def _native_age(m: re.Match[str]) -> int | None:
+    tens, units = m.group(1), m.group(2)
+    if not tens and not units:
+        return None
+    return _NATIVE_TENS.get(tens or "", 0) + _NATIVE_UNITS.get(units or "", 0)
+
+
+def extract_quantities(text: str) -> Quantities:
+    text = unicodedata.normalize("NFKC", text)
+    ages: list[int] = []
+    blank = list(text)
+
+    def cut(start: int, end: int) -> None:
+        blank[start:end] = " " * (end - start)
+
+    for m in _NATIVE_AGE_RE.finditer(text):
+        age = _native_age(m)
+        if age:
+            ages.append(age)
+            cut(m.start(), m.end())
+    text = "".join(blank)
+    text = _MAN_AGE_RE.sub("", text)  # "만 육십오세": 만 나이, not 10,000
+    text = normalize_korean_numbers(text, allow_bare_digit=True)
+    text = _BARE_MAN_RE.sub(lambda m: f"{m.group(1)}0000원" if not text[m.end():].lstrip().startswith("원")
+                            else f"{m.group(1)}0000", text)
+    blank = list(text)
+    amounts: list[int] = []
+    ranges: list[tuple[int, int]] = []
+    months: list[int] = []
+    for m in _AGE_RE.finditer(text):
+        ages.append(int(m.group(1)))
+        cut(m.start(), m.end())
+    for m in _AMOUNT_RE.finditer(text):
+        value = int(m.group(1).replace(",", ""))
+        unit = m.group(2).replace(" ", "")
+        value *= 10_000 if unit == "만원" else 1_000 if unit == "천원" else 1
+        if m.group(3):
+            step = 10 ** (len(str(value)) - 1)
+            ranges.append((value, value + step - 1))
+        amounts.append(value)
+        cut(m.start(), m.end())
+    for m in _MONTHS_RE.finditer(text):
+        months.append(int(m.group(1)))
+        cut(m.start(), m.end())
+    return Quantities("".join(blank), tuple(ages), tuple(amounts), tuple(ranges), tuple(months))
+
+
+_STT_RE = re.compile(r"(?<![가-힣])(?:오지|5지|오쥐)(?=\s*(?:슬림|심플|씸플|베이직|베이식|스페셜|초이스|주니어|시니어|웰컴|복지|Y|와이))")
+
+
+def normalize_spoken(text: str) -> str:
+    """STT forms of the network name: "오지 슬림" → "5G 슬림"."""
+    return _STT_RE.sub("5G", text)

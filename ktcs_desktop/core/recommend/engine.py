@@ -349,9 +349,9 @@ def recommend(profile: CustomerProfile, usage: UsageSummary, needs: CallNeeds | 
 
 
 def recommend_for(lookup: CallerLookup, needs: CallNeeds | None = None, *,
-                  today: date | None = None) -> Recommendation:
-    """Recommendation for a looked-up caller with the shipped catalog (today by default)."""
-    return recommend(lookup.profile, lookup.usage, needs, today=today or date.today())
+                  today: date | None = None, catalog: PlanCatalog | None = None) -> Recommendation:
+    """Recommendation for a looked-up caller (the shipped catalog unless one is given; today by default)."""
+    return recommend(lookup.profile, lookup.usage, needs, catalog=catalog, today=today or date.today())
 
 
 def _first_retail(ranked: list[_Candidate]) -> _Candidate | None:
