@@ -16,7 +16,14 @@ from ktcs_desktop.ingestion.parse import chunk_text, parse_plan_facts
 from ktcs_desktop.core.catalog import PlanCatalog, default_catalog
 from ktcs_desktop.core.errors import KtcsError
 from ktcs_desktop.core.retrieval import store
-from ktcs_desktop.core.retrieval.documents import KnowledgeDoc, family_metadata, plan_docs, rule_docs
+from ktcs_desktop.core.retrieval.documents import (
+    KnowledgeDoc,
+    addon_docs,
+    channel_docs,
+    family_metadata,
+    plan_docs,
+    rule_docs,
+)
 
 log = logging.getLogger(__name__)
 
@@ -133,7 +140,8 @@ def build_index(
     if cancelled():
         return finish("새로고침이 취소되었습니다." + keep, was_cancelled=True)
     notify(IngestProgress(len(pages), total, "indexing", "검색 색인 만드는 중…"))
-    docs = plan_docs(catalog) + rule_docs(catalog.rules) + page_docs(pages, texts, catalog)
+    docs = (plan_docs(catalog) + rule_docs(catalog.rules) + channel_docs(catalog) + addon_docs(catalog)
+            + page_docs(pages, texts, catalog))
     directory = store.new_version_dir(settings)
     try:
         manifest = store.write_index(settings, directory, docs, cancel=cancelled)

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from ktcs_desktop.core.catalog import CatalogRules, Plan, PlanCatalog, selective_price
+from ktcs_desktop.core.catalog import CatalogRules, Channel, Plan, PlanCatalog, selective_price
+from ktcs_desktop.core.catalog.addons import BRANDS, brands_in
 from ktcs_desktop.core.formatting import won
 
 NO_MIN_AGE = 0
@@ -17,7 +18,7 @@ class KnowledgeDoc:
     id: str
     title: str
     text: str
-    kind: str  # "plan" | "page" | "rule"
+    kind: str  # "plan" | "page" | "rule" | "addon"
     source: str
     plan_id: str | None = None
     metadata: dict[str, str | int | float | bool] = field(default_factory=dict)
@@ -127,3 +128,43 @@ def rule_docs(rules: CatalogRules | None) -> list[KnowledgeDoc]:
                      metadata=dict(RULE_METADATA))
         for key, (title, text) in texts.items()
     ]
+
+
+_CATEGORY_LABELS = {"ott": "OTT 부가서비스", "ott_bundle": "OTT 묶음 부가서비스 (OTT + 쿠폰)", "magazine": "매거진 구독",
+                    "ebook": "전자책 구독", "music": "음악 스트리밍"}
+
+
+def addon_docs(catalog: PlanCatalog) -> list[KnowledgeDoc]:
+    """One card per add-on: name, list and promotional price, what it gives, which plans include it."""
+    docs = []
+    for addon in catalog.addons():
+        lines = [f"{addon.name} 부가서비스 ({_CATEGORY_LABELS.get(addon.category, addon.category)})"]
+        if addon.promo_price is not None:
+            lines.append(f"정가 월 {won(addon.list_price)} ({addon.list_price}원), 프로모션 할인가 월 "
+                         f"{won(addon.promo_price)} ({addon.promo_price}원)")
+        else:
+            lines.append(f"월 {won(addon.list_price)} ({addon.list_price}원)")
+        if addon.video_quality:
+            lines.append(f"화질: {addon.video_quality}")
+        if addon.streams:
+            lines.append(f"동시 시청 {addon.streams}명")
+        if addon.extras:
+            lines.append(f"추가 혜택: {addon.extras}")
+        for brand in brands_in(addon.name):
+            lines.append(f"다른 이름: {', '.join(BRANDS[brand][:3])}")
+        docs.append(KnowledgeDoc(id=f"addon:{addon.id}", title=addon.name, text="\n".join(lines), kind="addon",
+                                 source=f"{addon.source.file} {addon.source.row}행", metadata=dict(RULE_METADATA)))
+    return docs
+
+
+def channel_docs(catalog: PlanCatalog) -> list[KnowledgeDoc]:
+    """Where each line of plans is sold: 요고 다이렉트 online only (no store, no phone, no 선택약정)."""
+    online = [p for p in catalog if p.channel is Channel.ONLINE]
+    if not online:
+        return []
+    applies = catalog.rules.selective_discount.applies_to if catalog.rules else ""
+    text = (f"요고 다이렉트 가입 방법: {Channel.ONLINE.label} 요금제로 KT닷컴·마이케이티 앱에서 온라인으로만 가입·변경합니다. "
+            "매장·대리점 방문이나 전화(114, 고객센터)로는 요고 가입이 안 됩니다. 약정 없음(무약정). "
+            f"선택약정: {applies}. 요고 요금제: " + ", ".join(f"{p.name} 월 {won(p.monthly_fee)}" for p in online))
+    return [KnowledgeDoc(id="rule:yogo-channel", title="요고 다이렉트 가입 채널 (온라인 전용)", text=text, kind="rule",
+                         source="rules.json", metadata=dict(RULE_METADATA))]

@@ -105,7 +105,8 @@ class SearchHit:
     text: str
     score: float
     source: str
-    kind: str  # "plan" | "page" | "rule"
+    kind: str  # "plan" | "page" | "rule" | "addon"
+    doc_id: str = ""  # "plan:5g-basic", "addon:netflix-standard", "rule:plan-change"
 
 
 _SHARED: dict[Path, KnowledgeBase] = {}
@@ -229,7 +230,7 @@ class KnowledgeBase:
     def _hit(self, i: int, score: float) -> SearchHit:
         doc = self.docs[i]
         return SearchHit(plan_id=doc.plan_id, title=doc.title, text=doc.text, score=float(score),
-                         source=doc.source, kind=doc.kind)
+                         source=doc.source, kind=doc.kind, doc_id=doc.id)
 
     def _bm25_ranking(self, query: str, filters: SearchFilters) -> list[tuple[int, float]]:
         terms = list(tokenize(query))
@@ -256,7 +257,29 @@ class KnowledgeBase:
 
     def _resolver_ranking(self, query: str, filters: SearchFilters) -> list[tuple[int, float]]:
         """Plans the query names ("슬림 14기가", "와이 요금제"), via the catalog's resolver."""
+        from ktcs_desktop.core.catalog.addons import (
+            AddOnResolver,
+            brands_in,
+            plans_including,
+            without_addon_names,
+        )
+        from ktcs_desktop.core.catalog.resolve import extract_quantities, normalize_spoken
+
         out = []
+        spoken = normalize_spoken(query)
+        if "요금제" in spoken or "포함" in spoken:  # "넷플릭스 포함 요금제": the plans that include it
+            for brand in brands_in(spoken):
+                for plan in plans_including(self.catalog, brand)[:3]:
+                    i = self._plan_doc.get(plan.id)
+                    if i is not None and filters.allows(self.docs[i].metadata):
+                        out.append((i, 1.0))
+        else:
+            for group in AddOnResolver(self.catalog.addons()).resolve(spoken):
+                for addon in group[:3]:
+                    i = self._by_id.get(f"addon:{addon.id}")
+                    if i is not None:
+                        out.append((i, 1.0))
+        query = without_addon_names(extract_quantities(spoken).text)  # "34살" is an age, not 요고 34
         for match in self.catalog.resolve_scored(query, limit=8):
             i = self._plan_doc.get(match.plan.id)
             if i is not None and match.score >= 0.5 and filters.allows(self.docs[i].metadata):
