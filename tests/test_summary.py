@@ -28,6 +28,7 @@ def call(settings) -> tuple[Services, int]:
     repo.append_line(cid, Speaker.CALLER, "해지하고 싶어요")
     repo.add_event(cid, "offer", {"plan_name": "5G 슬림 14GB", "effective_fee": 41250})
     repo.add_event(cid, "escalation", {"label": "해지 요청", "suggested_transfer": "해지방어팀"})
+    repo.add_event(cid, "escalation_transfer", {"label": "해지 요청", "suggested_transfer": "해지방어팀"})
     yield services, cid
     services.close()
 
@@ -38,7 +39,7 @@ def test_extractive_summary_of_a_saved_call(call) -> None:
     assert wrap.generated_by == "offline" and wrap.line_count == 3
     assert "5G 슬림 14GB" in wrap.plans_discussed
     assert wrap.offers == ("5G 슬림 14GB (월 41,250원)",)
-    assert wrap.outcome == "이관"  # an escalation was recorded
+    assert wrap.outcome == "이관"  # the agent recorded the transfer
     assert any("해지방어팀" in f for f in wrap.follow_ups)
     md = to_markdown(wrap)
     assert f"# 상담 요약 #{cid}" in md and "5G 슬림 14GB (월 41,250원)" in md
@@ -92,3 +93,19 @@ def test_describe_event() -> None:
     assert describe_event(ConsultationEvent("escalation", {"label": "해지 요청", "suggested_transfer": "해지방어팀"},
                                             at)) == "이관 감지: 해지 요청 → 해지방어팀"
     assert describe_event(ConsultationEvent("identity_verified", {"customer_id": 1}, at)) == "본인 확인 완료"
+
+
+def test_a_detected_alert_alone_is_not_a_transfer(settings) -> None:
+    services = create_services(settings)
+    services.prepare_database()
+    try:
+        kim = services.customers.by_phone("01012345678")
+        cid = services.consultations.start(kim.id, "agent-001")
+        services.consultations.append_line(cid, Speaker.CALLER, "해지하면 위약금 얼마예요?")
+        services.consultations.add_event(cid, "escalation", {"label": "해지 의사", "suggested_transfer": "해지방어팀"})
+        wrap = build_summary(services.consultations.get(cid))
+    finally:
+        services.close()
+    assert wrap.outcome != "이관" and wrap.escalations == ()
+    assert not any("이관" in f for f in wrap.follow_ups)
+    assert wrap.extra["escalation_alerts"] == ["해지 의사 → 해지방어팀"]

@@ -124,8 +124,11 @@ def build_summary(source: Any, catalog: PlanCatalog | None = None, *, outcome: s
         for plan in find_plans(offer, catalog)[:1]:
             if plan.name not in plans:
                 plans.append(plan.name)
+    # Only transfers the agent recorded ("이관 기록") count; a detected alert alone is not a transfer.
     escalations = [f"{e.payload.get('label', e.kind)} → {e.payload.get('suggested_transfer', '')}".strip()
-                   for e in events if e.kind == "escalation"]
+                   for e in events if e.kind == "escalation_transfer"]
+    alerts = [f"{e.payload.get('label', e.kind)} → {e.payload.get('suggested_transfer', '')}".strip()
+              for e in events if e.kind == "escalation"]
     final_outcome = outcome or stored_outcome or ("이관" if escalations else ("요금제 변경" if offers else "안내 완료"))
     if escalations:
         follow_ups.extend(f"이관: {e}" for e in escalations)
@@ -133,7 +136,7 @@ def build_summary(source: Any, catalog: PlanCatalog | None = None, *, outcome: s
         follow_ups.append("재상담 일정 확인")
     wrap = WrapUp(cid, started, tuple(intents), tuple(plans), tuple(dict.fromkeys(offers)), final_outcome,
                   tuple(dict.fromkeys(follow_ups)), tuple(dict.fromkeys(escalations)), notes,
-                  line_count=len(lines))
+                  line_count=len(lines), extra={"escalation_alerts": list(dict.fromkeys(alerts))} if alerts else {})
     if saved.strip() and not regenerate:
         return dataclasses.replace(wrap, summary_text=saved, generated_by="saved")
     return dataclasses.replace(wrap, summary_text=render_text(wrap))
