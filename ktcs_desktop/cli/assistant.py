@@ -3,14 +3,11 @@
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import sys
-import time
 from pathlib import Path
 
 from ktcs_desktop.core.config import resources_dir
-from ktcs_desktop.core.stats import percentile
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -37,9 +34,14 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         eval_sub = eval_parser.add_subparsers(dest="eval_command", metavar="TARGET", required=True)
     else:  # another feature already owns `ktcs eval`: add our target to it
         eval_sub = next(a for a in existing._actions if isinstance(a, argparse._SubParsersAction))
-    target = eval_sub.add_parser("assistant", help="오프라인 도우미 의도 정확도")
+    target = eval_sub.add_parser("assistant", help="오프라인 도우미: 의도 정확도, 완전한 답변 (분류별)")
     target.add_argument("--data", type=Path, default=None)
+    target.add_argument("--failures", action="store_true", help="완전하지 않은 답변의 질문을 출력")
     target.set_defaults(handler=_eval)
+    esc = eval_sub.add_parser("escalation", help="이관 감지: 정확도, 정밀도/재현율 (분류별)")
+    esc.add_argument("--data", type=Path, default=None)
+    esc.add_argument("--failures", action="store_true", help="틀린 발화를 출력")
+    esc.set_defaults(handler=_eval_escalation)
 
 
 def _ask(args: argparse.Namespace) -> int:
@@ -109,29 +111,34 @@ def _export(args: argparse.Namespace) -> int:
 
 
 def evaluate(path: Path | None = None) -> dict:
-    """Intent accuracy, fact coverage and latency of the offline provider over the eval set."""
-    from ktcs_desktop.core.assistant import OfflineProvider
+    """Intent accuracy, complete answers (per category) and latency of the offline provider."""
+    from ktcs_desktop.core.assistant.evaluation import evaluate_assistant
 
-    path = path or Path(__file__).resolve().parents[2] / "tests" / "data" / "assistant_eval.jsonl"
-    rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
-    provider = OfflineProvider()
-    correct = facts_ok = 0
-    latencies = []
-    for row in rows:
-        start = time.perf_counter()
-        answer = provider.answer(row["question"])
-        latencies.append((time.perf_counter() - start) * 1000)
-        correct += answer.intent.value == row["intent"]
-        facts_ok += all(fact in answer.text for fact in row["facts"])
-    return {"questions": len(rows), "intent_accuracy": correct / len(rows), "facts_complete": facts_ok / len(rows),
-            "p50_ms": percentile(latencies, 50), "p95_ms": percentile(latencies, 95)}
+    return evaluate_assistant(path)
 
 
 def _eval(args: argparse.Namespace) -> int:
     result = evaluate(args.data)
     print(f"질문 {result['questions']}개 · 의도 정확도 {result['intent_accuracy']:.3f} · "
           f"필수 사실 포함 {result['facts_complete']:.3f} · p50 {result['p50_ms']:.2f}ms · p95 {result['p95_ms']:.2f}ms")
+    for category, v in result["by_category"].items():
+        print(f"  {category:<20} n={v['n']:<3} 의도 {v['intent_accuracy']:.3f}  완전한 답변 {v['facts_complete']:.3f}")
+    if getattr(args, "failures", False):
+        print("\n".join(result["failures"]))
     return 0 if result["intent_accuracy"] >= 0.9 else 1
+
+
+def _eval_escalation(args: argparse.Namespace) -> int:
+    from ktcs_desktop.core.assistant.evaluation import evaluate_escalation
+
+    result = evaluate_escalation(args.data)
+    print(f"발화 {result['utterances']}개 · 정확도 {result['accuracy']:.3f} · 정밀도 {result['precision']:.3f} · "
+          f"재현율 {result['recall']:.3f}")
+    for category, v in result["by_category"].items():
+        print(f"  {category:<16} n={v['n']:<3} 정확도 {v['accuracy']:.3f}")
+    if args.failures:
+        print("\n".join(result["failures"]))
+    return 0 if result["precision"] >= 0.9 and result["recall"] >= 0.9 else 1
 
 
 _ = resources_dir
