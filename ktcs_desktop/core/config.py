@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import importlib.resources
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 
@@ -70,6 +70,27 @@ class AppPaths:
         return self
 
 
+_OFF = {"off", "none", "disabled"}
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    """One OpenAI-compatible server for one capability (chat, embeddings or transcription)."""
+
+    base_url: str | None  # None = api.openai.com
+    api_key: str | None = field(default=None, repr=False)
+    model: str = ""
+
+    @property
+    def where(self) -> str:
+        return self.base_url or "api.openai.com"
+
+    @property
+    def key(self) -> str:
+        """The SDK insists on a key; a self-hosted server may need none."""
+        return self.api_key or "not-needed"
+
+
 class Settings(BaseSettings):
     """Every setting the app reads. `.env.example` documents each one."""
 
@@ -107,8 +128,25 @@ class Settings(BaseSettings):
     ktcs_openai_model: str = "gpt-4o"
     ktcs_embedding_model: str = "text-embedding-3-small"
     ktcs_transcribe_model: str = "whisper-1"
+    # One deadline for a whole answer (every round, read and retry), not per read.
     ktcs_llm_timeout: float = Field(default=30.0, gt=0, le=600)
+    # Retries shared by all rounds of one answer (the SDK itself never retries).
     ktcs_llm_max_retries: int = Field(default=2, ge=0, le=10)
+    ktcs_llm_max_tokens: int = Field(default=800, ge=16, le=32000)
+    ktcs_summary_max_tokens: int = Field(default=400, ge=16, le=32000)
+    # Circuit breaker: after this many failed answers in a row go offline at once ...
+    ktcs_llm_breaker_failures: int = Field(default=3, ge=1, le=100)
+    # ... for this many seconds, then let one request probe the server again.
+    ktcs_llm_breaker_cooldown: float = Field(default=30.0, gt=0, le=3600)
+    # Per capability: its own server, key (default OPENAI_BASE_URL / OPENAI_API_KEY); "off" disables it.
+    ktcs_chat_base_url: str | None = None
+    ktcs_chat_api_key: SecretStr | None = None
+    ktcs_embedding_base_url: str | None = None
+    ktcs_embedding_api_key: SecretStr | None = None
+    ktcs_transcribe_base_url: str | None = None
+    ktcs_transcribe_api_key: SecretStr | None = None
+    # Timeout of one capability probe (ktcs status, embeddings before use).
+    ktcs_probe_timeout: float = Field(default=2.0, gt=0, le=60)
 
     # -- speech ------------------------------------------------------------------------------
     ktcs_whisper_model_dir: Path | None = None
@@ -131,6 +169,9 @@ class Settings(BaseSettings):
         "ktcs_database_url",
         "ktcs_chroma_url",
         "openai_base_url",
+        "ktcs_chat_base_url",
+        "ktcs_embedding_base_url",
+        "ktcs_transcribe_base_url",
         "firecrawl_api_url",
         "ktcs_input_device",
         "ktcs_caller_input_device",
@@ -142,7 +183,8 @@ class Settings(BaseSettings):
             return None
         return value
 
-    @field_validator("openai_api_key", "firecrawl_api_key", mode="before")
+    @field_validator("openai_api_key", "firecrawl_api_key", "ktcs_chat_api_key", "ktcs_embedding_api_key",
+                     "ktcs_transcribe_api_key", mode="before")
     @classmethod
     def _blank_secret_is_none(cls, value: object) -> object:
         if isinstance(value, str) and not value.strip():
@@ -199,7 +241,41 @@ class Settings(BaseSettings):
 
     @property
     def openai_enabled(self) -> bool:
-        return self.openai_api_key is not None or self.openai_base_url is not None
+        """A chat server (OpenAI or compatible) is configured."""
+        return self.chat_endpoint is not None
+
+    def _endpoint(self, base_url: str | None, api_key: SecretStr | None, model: str, *,
+                  shared: bool = True) -> Endpoint | None:
+        if base_url is not None and base_url.strip().lower() in _OFF:
+            return None
+        if base_url is None and api_key is None:
+            if not shared:
+                return None
+            base_url, api_key = self.openai_base_url, self.openai_api_key
+            if base_url is None and api_key is None:
+                return None
+        elif api_key is None:
+            api_key = self.openai_api_key
+        key = api_key.get_secret_value() if isinstance(api_key, SecretStr) else api_key
+        return Endpoint(base_url, key, model)
+
+    @property
+    def chat_endpoint(self) -> Endpoint | None:
+        """Where answers and summaries go: KTCS_CHAT_BASE_URL, else OPENAI_BASE_URL (or api.openai.com)."""
+        return self._endpoint(self.ktcs_chat_base_url, self.ktcs_chat_api_key, self.ktcs_openai_model)
+
+    @property
+    def embedding_endpoint(self) -> Endpoint | None:
+        """Where index embeddings go: KTCS_EMBEDDING_BASE_URL, else the shared OpenAI settings."""
+        return self._endpoint(self.ktcs_embedding_base_url, self.ktcs_embedding_api_key, self.ktcs_embedding_model)
+
+    @property
+    def transcription_endpoint(self) -> Endpoint | None:
+        """Where audio goes: KTCS_TRANSCRIBE_BASE_URL; else, unless a local Whisper folder is set
+        (which then wins), the shared OpenAI settings."""
+        return self._endpoint(self.ktcs_transcribe_base_url, self.ktcs_transcribe_api_key,
+                              self.ktcs_transcribe_model, shared=self.ktcs_whisper_model_dir is None)
+
 
     @property
     def firecrawl_enabled(self) -> bool:

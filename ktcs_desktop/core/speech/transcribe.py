@@ -202,11 +202,11 @@ class OpenAITranscriber:
 
     @classmethod
     def from_settings(cls, settings: Settings, **overrides: Any) -> OpenAITranscriber:
-        key = settings.openai_api_key.get_secret_value() if settings.openai_api_key else None
+        endpoint = settings.transcription_endpoint  # KTCS_TRANSCRIBE_BASE_URL, else the shared server
         kwargs: dict[str, Any] = dict(
-            api_key=key,
-            base_url=settings.openai_base_url,
-            model=settings.ktcs_transcribe_model,
+            api_key=endpoint.api_key if endpoint else None,
+            base_url=endpoint.base_url if endpoint else None,
+            model=endpoint.model if endpoint else settings.ktcs_transcribe_model,
             timeout=settings.ktcs_llm_timeout,
             max_retries=settings.ktcs_llm_max_retries,
         )
@@ -352,8 +352,9 @@ class TranscriptionStatus(NamedTuple):
 
 def transcription_status(settings: Settings) -> TranscriptionStatus:
     """What the UI shows next to the record button. No network access."""
-    if settings.openai_enabled:
-        where = settings.openai_base_url or "OpenAI"
+    endpoint = settings.transcription_endpoint
+    if endpoint is not None:
+        where = endpoint.base_url or "OpenAI"
         return TranscriptionStatus(
             True, f"음성 인식 사용 가능: {where} (모델 {settings.ktcs_transcribe_model})"
         )
@@ -368,8 +369,9 @@ def transcription_status(settings: Settings) -> TranscriptionStatus:
 
 
 def make_transcriber(settings: Settings) -> Transcriber | None:
-    """OpenAI(-compatible) if configured, else local Whisper if usable, else None (never a fake)."""
-    if settings.openai_enabled:
+    """The transcription server if configured (KTCS_TRANSCRIBE_BASE_URL, or the shared OpenAI
+    settings when no local Whisper folder is set), else local Whisper if usable, else None."""
+    if settings.transcription_endpoint is not None:
         return OpenAITranscriber.from_settings(settings)
     local = LocalWhisperTranscriber(settings.ktcs_whisper_model_dir)
     if local.available():
