@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import argparse
+import json
 import os
+import shutil
 import sys
+import time
+import unicodedata
 from pathlib import Path
 
 from ktcs_desktop.core.config import resources_dir
+from ktcs_desktop.core.stats import percentile
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -34,14 +39,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         eval_sub = eval_parser.add_subparsers(dest="eval_command", metavar="TARGET", required=True)
     else:  # another feature already owns `ktcs eval`: add our target to it
         eval_sub = next(a for a in existing._actions if isinstance(a, argparse._SubParsersAction))
-    target = eval_sub.add_parser("assistant", help="오프라인 도우미: 의도 정확도, 완전한 답변 (분류별)")
+    target = eval_sub.add_parser("assistant", help="오프라인 도우미 의도 정확도")
     target.add_argument("--data", type=Path, default=None)
-    target.add_argument("--failures", action="store_true", help="완전하지 않은 답변의 질문을 출력")
     target.set_defaults(handler=_eval)
-    esc = eval_sub.add_parser("escalation", help="이관 감지: 정확도, 정밀도/재현율 (분류별)")
-    esc.add_argument("--data", type=Path, default=None)
-    esc.add_argument("--failures", action="store_true", help="틀린 발화를 출력")
-    esc.set_defaults(handler=_eval_escalation)
 
 
 def _ask(args: argparse.Namespace) -> int:
@@ -59,15 +59,44 @@ def _ask(args: argparse.Namespace) -> int:
         finally:
             services.close()
     service = AssistantService(None if args.offline else settings)
-    answer = service.answer(args.question, AssistContext(lookup=lookup),
-                            on_token=lambda t: print(t, end="", flush=True))
-    print()
-    if answer.fallback_notice:
+    # Tokens stream live only to a terminal, where a failed model's unchecked text can be erased
+    # (on_reset); to a pipe or file only the final, checked answer is written.
+    live = sys.stdout.isatty()
+    shown: list[str] = []
+    notices: list[str] = []
+
+    def on_token(token: str) -> None:
+        if live:
+            print(token, end="", flush=True)
+            shown.append(token)
+
+    def on_reset(notice: str) -> None:
+        if shown:
+            sys.stdout.write(erase_sequence("".join(shown), shutil.get_terminal_size().columns))
+            sys.stdout.flush()
+            shown.clear()
+        notices.append(notice)
+        print(f"[{notice}]", file=sys.stderr, flush=True)
+
+    answer = service.answer(args.question, AssistContext(lookup=lookup), on_token=on_token, on_reset=on_reset)
+    print() if live else print(answer.text)
+    if answer.fallback_notice and answer.fallback_notice not in notices:
         print(f"[{answer.fallback_notice}]", file=sys.stderr)
     for card in answer.cards:
         print(f"  · {card.name}: {card.fee_label}, 선택약정 {card.selective_label}, 데이터 {card.data} ({card.source})")
     print(f"  [{answer.intent.label} · {answer.provider}]")
     return 0
+
+
+def _columns(text: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def erase_sequence(printed: str, width: int) -> str:
+    """ANSI codes that erase `printed` (streamed from the start of a line) on a `width`-column terminal."""
+    width = max(1, width)
+    rows = sum(max(1, -(-_columns(line) // width)) for line in printed.split("\n"))
+    return "\r\x1b[2K" + "\x1b[1A\x1b[2K" * (rows - 1)
 
 
 def _wrapup(session_id: int, *, regenerate: bool = False):
@@ -111,34 +140,29 @@ def _export(args: argparse.Namespace) -> int:
 
 
 def evaluate(path: Path | None = None) -> dict:
-    """Intent accuracy, complete answers (per category) and latency of the offline provider."""
-    from ktcs_desktop.core.assistant.evaluation import evaluate_assistant
+    """Intent accuracy, fact coverage and latency of the offline provider over the eval set."""
+    from ktcs_desktop.core.assistant import OfflineProvider
 
-    return evaluate_assistant(path)
+    path = path or Path(__file__).resolve().parents[2] / "tests" / "data" / "assistant_eval.jsonl"
+    rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    provider = OfflineProvider()
+    correct = facts_ok = 0
+    latencies = []
+    for row in rows:
+        start = time.perf_counter()
+        answer = provider.answer(row["question"])
+        latencies.append((time.perf_counter() - start) * 1000)
+        correct += answer.intent.value == row["intent"]
+        facts_ok += all(fact in answer.text for fact in row["facts"])
+    return {"questions": len(rows), "intent_accuracy": correct / len(rows), "facts_complete": facts_ok / len(rows),
+            "p50_ms": percentile(latencies, 50), "p95_ms": percentile(latencies, 95)}
 
 
 def _eval(args: argparse.Namespace) -> int:
     result = evaluate(args.data)
     print(f"질문 {result['questions']}개 · 의도 정확도 {result['intent_accuracy']:.3f} · "
           f"필수 사실 포함 {result['facts_complete']:.3f} · p50 {result['p50_ms']:.2f}ms · p95 {result['p95_ms']:.2f}ms")
-    for category, v in result["by_category"].items():
-        print(f"  {category:<20} n={v['n']:<3} 의도 {v['intent_accuracy']:.3f}  완전한 답변 {v['facts_complete']:.3f}")
-    if getattr(args, "failures", False):
-        print("\n".join(result["failures"]))
     return 0 if result["intent_accuracy"] >= 0.9 else 1
-
-
-def _eval_escalation(args: argparse.Namespace) -> int:
-    from ktcs_desktop.core.assistant.evaluation import evaluate_escalation
-
-    result = evaluate_escalation(args.data)
-    print(f"발화 {result['utterances']}개 · 정확도 {result['accuracy']:.3f} · 정밀도 {result['precision']:.3f} · "
-          f"재현율 {result['recall']:.3f}")
-    for category, v in result["by_category"].items():
-        print(f"  {category:<16} n={v['n']:<3} 정확도 {v['accuracy']:.3f}")
-    if args.failures:
-        print("\n".join(result["failures"]))
-    return 0 if result["precision"] >= 0.9 and result["recall"] >= 0.9 else 1
 
 
 _ = resources_dir

@@ -21,3 +21,16 @@ def seeded(settings: Settings) -> Iterator[Services]:
 def kim(seeded: Services) -> CallerLookup:
     """김철수 010-1234-5678, the caller on screen."""
     return seeded.lookup.lookup("010-1234-5678")
+
+
+@pytest.fixture(autouse=True)
+def _fresh_servers() -> Iterator[None]:
+    """Each test meets every server for the first time (quirks and circuit breakers are per session)."""
+    from ktcs_desktop.core.assistant import llm_client
+    from ktcs_desktop.core.retrieval.embedding import forget_probes
+
+    llm_client.forget_servers()
+    forget_probes()
+    yield
+    llm_client.forget_servers()
+    forget_probes()

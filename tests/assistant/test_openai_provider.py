@@ -15,6 +15,7 @@ from ktcs_desktop.core.assistant import (
     AssistContext,
     OpenAIProvider,
 )
+from ktcs_desktop.core.assistant.llm_client import NOTICES, FailureKind
 from ktcs_desktop.core.config import Settings
 from ktcs_desktop.core.models import Speaker, TranscriptLine
 from tests.helpers.openai_stub import (
@@ -31,7 +32,7 @@ OTHER_CUSTOMER = ("이영희", "010-8765-4321", "01087654321", "8765")
 
 @pytest.fixture
 def stub() -> Iterator[OpenAIStub]:
-    with OpenAIStub() as s:
+    with OpenAIStub(strict=True) as s:  # validates bodies like llama.cpp (null content → 500)
         yield s
 
 
@@ -115,7 +116,8 @@ def test_timeout_falls_back_to_offline(settings, stub) -> None:
     service = AssistantService(make_settings(settings, stub, ktcs_llm_timeout=0.5))
     resets: list[str] = []
     answer = service.answer("슬림 14기가 얼마예요?", on_reset=resets.append)
-    assert answer.fallback_notice == FALLBACK_NOTICE and resets == [FALLBACK_NOTICE]
+    assert answer.fallback_notice == NOTICES[FailureKind.TIMEOUT] and resets == [answer.fallback_notice]
+    assert FALLBACK_NOTICE not in resets
     assert answer.provider == "offline" and "55,000원" in answer.text
 
 
@@ -158,9 +160,7 @@ def test_prompt_injection_cannot_reach_another_customer(settings, stub, kim) -> 
 
 
 def test_summarize_masks(settings, stub) -> None:
-    from tests.helpers.openai_stub import chat_completion_response
-
-    stub.script("POST", CHAT, chat_completion_response("고객 문의: 요금 인하. 결과: 안내 완료."))
+    stub.script("POST", CHAT, chat_completion_stream("고객 문의: 요금 인하. 결과: 안내 완료."))
     provider = OpenAIProvider(make_settings(settings, stub))
     text = provider.summarize("고객 김철수: 010-1234-5678 요금 내려주세요", names=("김철수",))
     assert text.startswith("고객 문의")

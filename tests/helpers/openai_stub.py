@@ -17,6 +17,12 @@ responder may be a callable `(RecordedRequest) -> ScriptedResponse` to compute t
 mid-stream. `chat_completion_stream()` builds a chat-completions SSE stream with text deltas
 and tool calls whose JSON arguments arrive in pieces, as OpenAI sends them.
 Every request is recorded (method, path, query, headers, raw body, parsed JSON or multipart).
+
+Strict servers: `OpenAIStub(strict=True)` validates chat requests the way llama.cpp's server
+does (an assistant message with `"content": null` is a 500 validation error) before any script
+runs. `fastapi_422(...)` (an unknown body field, FastAPI's shape), `no_tools_400()` (Ollama's
+"does not support tools"), `chat_completion_stream(interval_s=…)` (a trickle) and
+`drop_after_events=` (a stream cut mid-way) cover the other behaviours of real servers.
 """
 
 from __future__ import annotations
@@ -113,6 +119,35 @@ def error_response(
     headers = {} if retry_after is None else {"Retry-After": f"{retry_after:g}"}
     body = {"error": {"message": message, "type": type or default_type, "param": None, "code": code}}
     return ScriptedResponse(status=status, json=body, headers=headers, delay_s=delay_s)
+
+
+def fastapi_422(*fields: str, msg: str = "Extra inputs are not permitted") -> ScriptedResponse:
+    """A FastAPI/pydantic validation error for unknown body fields (llama.cpp, many proxies)."""
+    detail = [{"type": "extra_forbidden", "loc": ["body", f], "msg": msg, "input": None} for f in fields]
+    return json_response({"detail": detail}, status=422)
+
+
+def no_tools_400(model: str = "gemma3:270m") -> ScriptedResponse:
+    """Ollama's answer when a model has no tool support."""
+    return json_response({"error": f"registry.ollama.ai/library/{model} does not support tools"}, status=400)
+
+
+def llama_cpp_validation_error(problem: str) -> ScriptedResponse:
+    """llama-cpp-python's 500 when the request body fails its pydantic models."""
+    return json_response({"error": {"message": f"1 validation error for ChatCompletionRequest\n{problem}",
+                                    "type": "internal_server_error", "param": None, "code": None}}, status=500)
+
+
+def strict_chat_problem(body: Any) -> str | None:
+    """What llama.cpp's request validation would reject in a chat body, else None."""
+    if not isinstance(body, dict):
+        return "body: Input should be a valid dictionary"
+    for i, message in enumerate(body.get("messages") or ()):
+        if not isinstance(message, dict):
+            return f"messages.{i}: Input should be a valid dictionary"
+        if message.get("role") in ("assistant", "tool", "user", "system") and message.get("content", "") is None:
+            return f"messages.{i}.content: Input should be a valid string [type=string_type, input_value=None]"
+    return None
 
 
 def transcription_response(text: str, *, delay_s: float = 0.0, **extra: Any) -> ScriptedResponse:
@@ -264,7 +299,9 @@ class _Handler(BaseHTTPRequestHandler):
         try:
             self._send(response)
         except (BrokenPipeError, ConnectionResetError, ConnectionAbortedError):
-            self.close_connection = True  # the client gave up (timeout): nothing to do
+            self.close_connection = True  # the client gave up (timeout, cancel): count it
+            with stub._lock:
+                stub.client_disconnects += 1
 
     do_GET = do_POST = do_PUT = do_DELETE = do_PATCH = _handle
 
@@ -333,8 +370,9 @@ class _StubHTTPServer(ThreadingHTTPServer):
 class OpenAIStub:
     """Start with `start()` or `with OpenAIStub() as stub:`; `base_url` ends with /v1."""
 
-    def __init__(self, host: str = "127.0.0.1", port: int = 0) -> None:
+    def __init__(self, host: str = "127.0.0.1", port: int = 0, *, strict: bool = False) -> None:
         self._address = (host, port)
+        self.strict = strict
         self._lock = threading.Lock()
         self._queues: dict[tuple[str, str], deque[Responder]] = defaultdict(deque)
         self._defaults: dict[tuple[str, str], Responder] = {}
@@ -342,6 +380,7 @@ class OpenAIStub:
         self._server: _StubHTTPServer | None = None
         self._thread: threading.Thread | None = None
         self.requests: list[RecordedRequest] = []
+        self.client_disconnects = 0  # responses the client hung up on mid-way
         self._request_seen = threading.Condition(self._lock)
 
     # lifecycle -----------------------------------------------------------------------------------
@@ -402,6 +441,10 @@ class OpenAIStub:
         with self._lock:
             self.requests.append(request)
             self._request_seen.notify_all()
+            if self.strict and request.path.endswith("/chat/completions"):
+                problem = strict_chat_problem(request.json)
+                if problem is not None:
+                    return llama_cpp_validation_error(problem)
             queue = self._queues.get(key)
             responder = queue.popleft() if queue else self._defaults.get(key)
         if responder is None:

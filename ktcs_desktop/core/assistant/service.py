@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING, Protocol
 
+from ktcs_desktop.core.assistant.llm_client import OnlineFailure
 from ktcs_desktop.core.assistant.models import AssistAnswer, AssistContext, CancelCheck, TokenCallback, Usage
 from ktcs_desktop.core.assistant.offline import OfflineProvider
 from ktcs_desktop.core.assistant.openai_provider import AssistantCancelled, OpenAIProvider
@@ -15,7 +16,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-FALLBACK_NOTICE = "AI 서버 응답 지연으로 오프라인 답변을 표시합니다"
+FALLBACK_NOTICE = "AI 답변을 받지 못해 오프라인 답변을 표시합니다"  # when the cause is unknown
 SUGGEST_PROMPT = "고객의 마지막 발화에 상담원이 어떻게 답하면 좋을지, 필요한 요금 정보와 함께 짧게 제안해 주세요."
 
 
@@ -63,13 +64,17 @@ class AssistantService:
             return self.online.answer(question, context, on_token=on_token, cancel=cancel)
         except AssistantCancelled:
             raise
-        except Exception as exc:  # noqa: BLE001 - timeouts, 5xx after retries, connection errors
-            log.warning("online assistant failed, answering offline: %s: %s", type(exc).__name__, exc)
-            if on_reset is not None:
-                on_reset(FALLBACK_NOTICE)
-            answer = self.offline.answer(question, context, on_token=on_token, cancel=cancel)
-            return AssistAnswer(answer.text, answer.cards, answer.citations, answer.intent, answer.provider,
-                                answer.usage, FALLBACK_NOTICE)
+        except Exception as exc:  # noqa: BLE001 - timeouts, refusals, 5xx after retries, cut streams
+            notice = _notice(exc, "online assistant failed, answering offline")
+            return self._offline(question, context, notice, on_token, cancel, on_reset)
+
+    def _offline(self, question: str, context: AssistContext, notice: str, on_token: TokenCallback | None,
+                 cancel: CancelCheck | None, on_reset: TokenCallback | None) -> AssistAnswer:
+        if on_reset is not None:
+            on_reset(notice)
+        answer = self.offline.answer(question, context, on_token=on_token, cancel=cancel)
+        return AssistAnswer(answer.text, answer.cards, answer.citations, answer.intent, answer.provider,
+                            answer.usage, notice)
 
     def suggest(self, utterance: str, context: AssistContext, *, on_token: TokenCallback | None = None,
                 cancel: CancelCheck | None = None, on_reset: TokenCallback | None = None) -> AssistAnswer:
@@ -81,10 +86,15 @@ class AssistantService:
         except AssistantCancelled:
             raise
         except Exception as exc:  # noqa: BLE001
-            log.warning("online suggestion failed, answering offline: %s", exc)
-            if on_reset is not None:
-                on_reset(FALLBACK_NOTICE)
-            offline = self.offline.answer(utterance, context, on_token=on_token, cancel=cancel)
-            return AssistAnswer(offline.text, offline.cards, offline.citations, offline.intent, offline.provider,
-                                offline.usage, FALLBACK_NOTICE)
+            notice = _notice(exc, "online suggestion failed, answering offline")
+            return self._offline(utterance, context, notice, on_token, cancel, on_reset)
         return answer
+
+
+def _notice(exc: BaseException, what: str) -> str:
+    """The agent's notice for a failure; the server's reason (never shown raw) goes to the log."""
+    if isinstance(exc, OnlineFailure):
+        log.warning("%s: %s (%s, status %s): %s", what, exc.kind.value, exc.reason, exc.status, exc.detail)
+        return exc.notice
+    log.warning("%s: %s: %s", what, type(exc).__name__, exc)
+    return FALLBACK_NOTICE

@@ -8,6 +8,7 @@ reach another customer. Every result is JSON; its numbers are what the answer po
 from __future__ import annotations
 
 import json
+import logging
 import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -23,6 +24,8 @@ from ktcs_desktop.core.recommend import OTT_CHOICES, find_otts
 
 if TYPE_CHECKING:
     from ktcs_desktop.core.config import Settings
+
+log = logging.getLogger(__name__)
 
 TOOL_SPECS: list[dict[str, Any]] = [
     {"type": "function", "function": {
@@ -103,10 +106,15 @@ class ToolExecutor:
             else:
                 try:
                     result = handler(**arguments)
-                except TypeError as exc:
-                    result = {"error": f"bad arguments for {name}: {exc}"}
                 except KtcsError as exc:
                     result = {"error": exc.user_message}
+                except (TypeError, ValueError, KeyError, AttributeError, OverflowError) as exc:
+                    # wrong names or types ("k": "five"): the model reads the error and can retry
+                    result = {"error": f"bad arguments for {name}: {type(exc).__name__}: {exc}. "
+                                       "Check the parameter types in the tool schema."}
+                except Exception as exc:  # noqa: BLE001 - a failing tool must not abandon the answer
+                    log.warning("tool %s failed: %r", name, exc)
+                    result = {"error": f"tool {name} failed ({type(exc).__name__}); answer without it."}
         text = json.dumps(result, ensure_ascii=False)
         self.results.append(text)
         return text

@@ -140,7 +140,7 @@ class AssistantFeature(QObject):
             if online is not None and hasattr(online, "summarize") and wrap.generated_by != "saved":
                 try:
                     transcript = "\n".join(f"{ln.speaker.label}: {ln.text}" for ln in recorder.lines)
-                    text = online.summarize(transcript, names)
+                    text = online.summarize(transcript, names, facts=wrap.summary_text)
                     if text:
                         wrap = replace(wrap, summary_text=wrap.summary_text.splitlines()[0] + "\n" + text,
                                        generated_by="openai")
