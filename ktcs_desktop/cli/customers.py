@@ -32,6 +32,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
     status = subparsers.add_parser("status", help="기능 상태 (무엇이 켜져 있고 무엇으로 대체되는지)")
     status.add_argument("--json", action="store_true")
+    status.add_argument("--no-probe", action="store_true", help="서버에 묻지 않고 설정만 보고")
     status.set_defaults(handler=_status)
 
     gui = subparsers.add_parser("gui", help="데스크톱 앱 실행")
@@ -120,7 +121,7 @@ def _status(args: argparse.Namespace) -> int:
     from ktcs_desktop.core.config import load_settings
     from ktcs_desktop.core.services.capabilities import capability_report
 
-    report = capability_report(load_settings())
+    report = capability_report(load_settings(), probe=not args.no_probe)
     if args.json:
         print(json.dumps([asdict(c) for c in report], ensure_ascii=False, indent=2))
         return 0

@@ -1,5 +1,10 @@
-"""Dense embeddings: OpenAI `text-embedding-3-small` when a key is set, else a deterministic
-Kiwi-morpheme feature-hashing embedding that needs no model download.
+"""Dense embeddings: an OpenAI(-compatible) embeddings endpoint when one is configured *and
+answers a probe* with usable vectors, else a deterministic Kiwi-morpheme feature-hashing
+embedding that needs no model download.
+
+The probe (`probe_embeddings`, once per server and model in a process) catches servers without
+`/v1/embeddings` (404), servers that answer with per-token vectors (llama.cpp on chat models)
+and unreachable ones, so the index is built offline instead of failing.
 
 Both are registered Chroma embedding functions so Chroma never falls back to its default (which
 would download an ONNX model).
@@ -7,8 +12,11 @@ would download an ONNX model).
 
 from __future__ import annotations
 
+import logging
 import math
+import threading
 import zlib
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -17,7 +25,10 @@ from chromadb.utils.embedding_functions import register_embedding_function
 
 from ktcs_desktop.core.retrieval.text import tokenize
 
+log = logging.getLogger(__name__)
+
 HASH_DIM = 512
+PROBE_TEXT = "요금제 데이터"
 
 
 def hash_features(text: str) -> list[tuple[str, float]]:
@@ -120,11 +131,81 @@ class OpenAIEmbeddingFunction(EmbeddingFunction[Documents]):
         return OpenAIEmbeddingFunction(str(config.get("model", "text-embedding-3-small")))
 
 
+@dataclass(frozen=True)
+class EmbeddingProbe:
+    ok: bool
+    reason: str  # Korean, for 기능 상태
+    dim: int = 0
+
+
+_PROBES: dict[tuple[str, str], EmbeddingProbe] = {}
+_PROBE_LOCK = threading.Lock()
+
+
+def forget_probes() -> None:
+    with _PROBE_LOCK:
+        _PROBES.clear()
+
+
+def cached_probe(endpoint) -> EmbeddingProbe | None:
+    """The probe already made for `endpoint` this session, if any (no network)."""
+    with _PROBE_LOCK:
+        return _PROBES.get((endpoint.where, endpoint.model))
+
+
+def probe_embeddings(endpoint, timeout: float = 2.0, *, fresh: bool = False) -> EmbeddingProbe:
+    """Ask `endpoint` for one embedding; ok only for a flat vector of numbers. Cached per process."""
+    key = (endpoint.where, endpoint.model)
+    with _PROBE_LOCK:
+        if not fresh and key in _PROBES:
+            return _PROBES[key]
+    result = _probe(endpoint, timeout)
+    with _PROBE_LOCK:
+        _PROBES[key] = result
+    if not result.ok:
+        log.warning("embeddings at %s (%s) unusable, using offline hashing: %s", endpoint.where, endpoint.model,
+                    result.reason)
+    return result
+
+
+def _probe(endpoint, timeout: float) -> EmbeddingProbe:
+    import openai
+
+    from ktcs_desktop.core.assistant.llm_client import error_body, probe_client, server_reason
+
+    client = openai.OpenAI(api_key=endpoint.key, base_url=endpoint.base_url, timeout=timeout, max_retries=0,
+                           http_client=probe_client(endpoint.base_url, timeout))
+    try:
+        response = client.embeddings.create(model=endpoint.model, input=[PROBE_TEXT], encoding_format="float")
+        vector = response.data[0].embedding if response.data else None
+    except openai.APIStatusError as exc:
+        detail = server_reason(error_body(exc))
+        log.info("embeddings probe %s: %s %s", endpoint.where, exc.status_code, detail)
+        return EmbeddingProbe(False, f"임베딩 미지원 ({exc.status_code})")
+    except openai.APIError as exc:
+        log.info("embeddings probe %s failed: %r", endpoint.where, exc)
+        return EmbeddingProbe(False, "임베딩 서버 연결 실패")
+    except Exception as exc:  # noqa: BLE001 - odd bodies (per-token vectors) fail to parse
+        log.info("embeddings probe %s: unusable answer %r", endpoint.where, exc)
+        return EmbeddingProbe(False, "임베딩 응답 형식 오류")
+    finally:
+        client.close()
+    if not isinstance(vector, list) or not vector or not all(isinstance(v, int | float) for v in vector):
+        return EmbeddingProbe(False, "문장 벡터가 아닌 응답 (토큰별 벡터 등)")
+    return EmbeddingProbe(True, "사용 가능", len(vector))
+
+
+def online_embedding_function(settings) -> OpenAIEmbeddingFunction | None:
+    """The configured embeddings endpoint if it passes the probe, else None."""
+    endpoint = settings.embedding_endpoint
+    if endpoint is None:
+        return None
+    if not probe_embeddings(endpoint, settings.ktcs_probe_timeout).ok:
+        return None
+    return OpenAIEmbeddingFunction(endpoint.model, endpoint.api_key, endpoint.base_url, settings.ktcs_llm_timeout,
+                                   settings.ktcs_llm_max_retries)
+
+
 def embedding_function_for(settings) -> EmbeddingFunction:
-    """OpenAI when the settings carry a key, else the offline hashing embedder."""
-    if settings.openai_api_key is not None:
-        return OpenAIEmbeddingFunction(
-            settings.ktcs_embedding_model, settings.openai_api_key.get_secret_value(),
-            settings.openai_base_url, settings.ktcs_llm_timeout, settings.ktcs_llm_max_retries,
-        )
-    return KiwiHashEmbeddingFunction()
+    """The probed embeddings endpoint when it works, else the offline hashing embedder."""
+    return online_embedding_function(settings) or KiwiHashEmbeddingFunction()

@@ -19,6 +19,7 @@ from ktcs_desktop.core.retrieval.documents import KnowledgeDoc
 from ktcs_desktop.core.retrieval.embedding import (
     KiwiHashEmbeddingFunction,
     OpenAIEmbeddingFunction,
+    online_embedding_function,
 )
 from ktcs_desktop.core.retrieval.text import tokenize
 
@@ -178,12 +179,11 @@ class KnowledgeBase:
         config = self.manifest.get("embedding_config") or {}
         if name == KiwiHashEmbeddingFunction.name():
             return KiwiHashEmbeddingFunction.build_from_config(config)
-        if name == OpenAIEmbeddingFunction.name() and self.settings.openai_api_key is not None:
-            s = self.settings
-            return OpenAIEmbeddingFunction(config.get("model", s.ktcs_embedding_model),
-                                           s.openai_api_key.get_secret_value(), s.openai_base_url,
-                                           s.ktcs_llm_timeout, s.ktcs_llm_max_retries)
-        return None  # built with OpenAI but no key now: dense search unavailable, BM25 still works
+        if name == OpenAIEmbeddingFunction.name():
+            ef = online_embedding_function(self.settings)
+            if ef is not None and ef.model == config.get("model", ef.model):
+                return ef
+        return None  # built with an embeddings server that is gone now: dense off, BM25 still works
 
     def _chroma(self):
         with self._lock:
@@ -213,13 +213,17 @@ class KnowledgeBase:
             return [self._hit(i, scores[i]) for i, _ in ranked[:k]]
         if mode == "dense":
             if not self.dense_available:
-                raise CapabilityUnavailableError("의미 검색에는 OpenAI API 키가 필요합니다 (색인이 OpenAI 임베딩으로 만들어짐).")
+                raise CapabilityUnavailableError("의미 검색을 할 수 없습니다: 색인을 만든 임베딩 서버를 지금 쓸 수 없습니다.")
             ranked = self._dense_ranking(query, filters)
             return [self._hit(i, s) for i, s in ranked[:k]]
         fused: dict[int, float] = {}
         lists = [(self._bm25_ranking(query, filters), 1.0)]
         if self.dense_available:
-            lists.append((self._dense_ranking(query, filters), 1.0))
+            try:
+                lists.append((self._dense_ranking(query, filters), 1.0))
+            except Exception as exc:  # noqa: BLE001 - a failed dense side never takes keyword search down
+                log.warning("dense search failed, keyword search only from now on: %r", exc)
+                self._ef = None
         lists.append((self._resolver_ranking(query, filters), RESOLVER_WEIGHT))
         for ranking, weight in lists:
             for rank, (i, _score) in enumerate(ranking):

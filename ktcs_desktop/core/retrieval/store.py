@@ -21,7 +21,7 @@ from pathlib import Path
 import bm25s
 
 from ktcs_desktop.core.retrieval.documents import KnowledgeDoc
-from ktcs_desktop.core.retrieval.embedding import embedding_function_for
+from ktcs_desktop.core.retrieval.embedding import KiwiHashEmbeddingFunction, embedding_function_for
 from ktcs_desktop.core.retrieval.text import tokenize
 
 log = logging.getLogger(__name__)
@@ -94,10 +94,19 @@ def write_index(settings, directory: Path, docs: list[KnowledgeDoc], *, cancel=N
         raise InterruptedError
     ef = embedding_function_for(settings)
     client = chroma_client(settings, directory)
-    collection = client.get_or_create_collection(
-        collection_name(directory), embedding_function=ef, metadata={"hnsw:space": "cosine"})
-    collection.add(ids=[d.id for d in docs], documents=[f"{d.title}\n{d.text}" for d in docs],
-                   metadatas=[{**d.metadata, "kind": d.kind, "source": d.source} for d in docs])
+    try:
+        _add_all(client, directory, ef, docs)
+    except Exception as exc:
+        if isinstance(ef, KiwiHashEmbeddingFunction):
+            raise
+        # the embeddings server failed mid-build: the index is still built, with offline vectors
+        log.warning("embeddings failed while indexing, using offline hashing: %r", exc)
+        try:
+            client.delete_collection(collection_name(directory))
+        except Exception:  # noqa: BLE001
+            pass
+        ef = KiwiHashEmbeddingFunction()
+        _add_all(client, directory, ef, docs)
     manifest = {
         "schema_version": SCHEMA_VERSION, "created": time.strftime("%Y-%m-%dT%H:%M:%S"),
         "documents": len(docs), "plans": sum(d.kind == "plan" for d in docs),
@@ -106,6 +115,14 @@ def write_index(settings, directory: Path, docs: list[KnowledgeDoc], *, cancel=N
     }
     del client
     return manifest
+
+
+def _add_all(client, directory: Path, ef, docs: list[KnowledgeDoc]):
+    collection = client.get_or_create_collection(
+        collection_name(directory), embedding_function=ef, metadata={"hnsw:space": "cosine"})
+    collection.add(ids=[d.id for d in docs], documents=[f"{d.title}\n{d.text}" for d in docs],
+                   metadatas=[{**d.metadata, "kind": d.kind, "source": d.source} for d in docs])
+    return collection
 
 
 def commit_manifest(directory: Path, manifest: dict) -> None:
