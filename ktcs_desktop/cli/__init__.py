@@ -21,6 +21,7 @@ _FEATURE_MODULES = [
     "ktcs_desktop.cli.recommend",
     "ktcs_desktop.cli.assistant",
     "ktcs_desktop.cli.secrets",
+    "ktcs_desktop.cli.audit",
     "ktcs_desktop.cli.privacy",
 ]
 

@@ -54,7 +54,7 @@ def _ask(args: argparse.Namespace) -> int:
     if args.phone:
         services = create_services(settings)
         try:
-            services.db.upgrade()
+            services.prepare_database(seed=False)
             lookup = services.lookup.lookup(args.phone)
         finally:
             services.close()
@@ -99,14 +99,14 @@ def erase_sequence(printed: str, width: int) -> str:
     return "\r\x1b[2K" + "\x1b[1A\x1b[2K" * (rows - 1)
 
 
-def _wrapup(session_id: int, *, regenerate: bool = False):
+def _wrapup(session_id: int, *, regenerate: bool = False, action: str = "summarize", detail: str = ""):
     from ktcs_desktop.core.services.container import create_services
     from ktcs_desktop.core.summary import build_summary
 
     services = create_services()
     try:
-        services.db.upgrade()
-        consultation = services.consultations.get(session_id)
+        services.prepare_database(seed=False)
+        consultation = services.lookup.consultation(session_id, action=action, detail=detail)  # audited
     finally:
         services.close()
     return build_summary(consultation, regenerate=regenerate)
@@ -120,7 +120,7 @@ def _summarize(args: argparse.Namespace) -> int:
 def _export(args: argparse.Namespace) -> int:
     from ktcs_desktop.core.summary import to_json, to_markdown
 
-    wrap = _wrapup(args.session_id)
+    wrap = _wrapup(args.session_id, action="export", detail=f"format={args.format}")
     output = args.output or Path(f"consultation-{args.session_id}.{args.format}")
     if args.format == "md":
         output.write_text(to_markdown(wrap), encoding="utf-8")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 import time
 from dataclasses import asdict
 from datetime import date, datetime
@@ -27,8 +28,15 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
     db = subparsers.add_parser("db", help="데이터베이스 관리")
     db_sub = db.add_subparsers(dest="db_command", metavar="ACTION", required=True)
-    db_sub.add_parser("upgrade", help="스키마를 최신으로 마이그레이션").set_defaults(handler=_db_upgrade)
+    db_sub.add_parser("upgrade", help="스키마를 최신으로 마이그레이션 (공유 DB: 관리자 계정으로, GET_LOCK으로 직렬화)"
+                      ).set_defaults(handler=_db_upgrade)
     db_sub.add_parser("status", help="연결 및 스키마 상태").set_defaults(handler=_db_status)
+    grants = db_sub.add_parser("grants", help="상담원 DB 계정 생성·최소 권한 SQL 출력 (관리자가 실행)")
+    grants.add_argument("users", nargs="+", metavar="USER", help="상담원별 DB 계정 이름")
+    grants.add_argument("--database", default=None, help="데이터베이스 이름 (기본: KTCS_DATABASE_URL의 것)")
+    grants.add_argument("--host", default="%", help="접속 허용 호스트 (기본 %%)")
+    grants.set_defaults(handler=_db_grants)
+
 
     status = subparsers.add_parser("status", help="기능 상태 (무엇이 켜져 있고 무엇으로 대체되는지)")
     status.add_argument("--json", action="store_true")
@@ -49,7 +57,7 @@ def _json_default(value: object) -> object:
 def _lookup(args: argparse.Namespace) -> int:
     services = create_services()
     try:
-        services.db.upgrade()
+        services.prepare_database(seed=False)  # SQLite migrates; a shared DB is only checked
         result = services.lookup.lookup(args.phone, history_limit=args.history)
     finally:
         services.close()
@@ -86,10 +94,10 @@ def _seed(args: argparse.Namespace) -> int:
 
     services = create_services()
     try:
-        services.db.upgrade()
+        services.db.upgrade()  # `ktcs seed` is an administrator's command on a shared DB
         started = time.perf_counter()
         report = seed_database(services.db, synthetic=args.customers, seed=args.seed,
-                               agent_id=services.settings.ktcs_agent_id)
+                               agent_id=services.settings.agent_id)
     finally:
         services.close()
     print(f"샘플 고객 {report.samples_added}명, 합성 고객 {report.synthetic_added}명 추가 "
@@ -134,3 +142,23 @@ def _gui(args: argparse.Namespace) -> int:
     from ktcs_desktop.ui.app import main as gui_main
 
     return gui_main(["--self-check"] if args.self_check else [])
+
+
+def _db_grants(args: argparse.Namespace) -> int:
+    from sqlalchemy.engine import make_url
+
+    from ktcs_desktop.core.config import load_settings
+    from ktcs_desktop.core.storage.grants import rollout_sql
+
+    database = args.database or make_url(load_settings().database_url).database
+    if not database or database.endswith((".sqlite3", ".db")):
+        print("오류: --database로 MySQL/MariaDB 데이터베이스 이름을 지정하세요.", file=sys.stderr)
+        return 1
+    try:
+        sql = rollout_sql(database, args.users, args.host)
+    except ValueError as exc:
+        print(f"오류: 계정/호스트/데이터베이스 이름을 확인하세요 ({exc}).", file=sys.stderr)
+        return 1
+    print("-- `ktcs db upgrade` (관리자 계정) 뒤에 실행하세요. 비밀번호는 계정마다 바꾸세요.")
+    print(sql)
+    return 0

@@ -6,14 +6,17 @@ All files the app writes live under platformdirs' per-user directories unless
 
 from __future__ import annotations
 
+import getpass
 import importlib.resources
 import os
+import sys
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 
 import platformdirs
-from pydantic import Field, SecretStr, field_validator
+from pydantic import Field, PrivateAttr, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 APP_NAME = "ktcs-desktop"
@@ -39,6 +42,28 @@ def _env_files() -> tuple[Path, ...]:
         platformdirs.user_config_dir(APP_NAME, APP_AUTHOR)
     )
     return (config_dir / ".env", Path.cwd() / ".env")
+
+
+def os_agent_id(environ: Mapping[str, str] | None = None, platform: str | None = None) -> str:
+    """The agent's identity from the OS login: `DOMAIN\\user` on Windows, the login name elsewhere.
+
+    Every install on a floor then records who did what without configuration; `KTCS_AGENT_ID`
+    only overrides it (and that override is itself audited at start).
+    """
+    environ = os.environ if environ is None else environ
+    platform = sys.platform if platform is None else platform
+    if platform == "win32":
+        user = (environ.get("USERNAME") or "").strip()
+        domain = (environ.get("USERDOMAIN") or "").strip()
+        if user:
+            return f"{domain}\\{user}" if domain else user
+    try:
+        user = getpass.getuser().strip()
+    except (OSError, KeyError, ImportError):  # no login name (a service account without a passwd entry)
+        user = ""
+    if not user:
+        raise ValueError("OS 로그인 이름을 알 수 없습니다. KTCS_AGENT_ID에 상담원 ID를 설정하세요.")
+    return user
 
 
 @dataclass(frozen=True)
@@ -115,7 +140,10 @@ class Settings(BaseSettings):
     ktcs_seed_on_first_start: bool = True
 
     # -- agent -------------------------------------------------------------------------------
-    ktcs_agent_id: str = Field(default="agent-001", min_length=1, max_length=64)
+    # Empty = the OS login (DOMAIN\\user on Windows); a value here is an audited override.
+    ktcs_agent_id: str | None = Field(default=None, max_length=64)
+    _agent_id_overridden: bool = PrivateAttr(default=False)
+
 
     # -- knowledge / retrieval ---------------------------------------------------------------
     ktcs_chroma_url: str | None = None
@@ -175,6 +203,7 @@ class Settings(BaseSettings):
         "firecrawl_api_url",
         "ktcs_input_device",
         "ktcs_caller_input_device",
+        "ktcs_agent_id",
         mode="before",
     )
     @classmethod
@@ -199,9 +228,28 @@ class Settings(BaseSettings):
         scheme = value.split("://", 1)[0]
         if not (scheme.startswith("sqlite") or scheme.startswith("mysql") or scheme.startswith("mariadb")):
             raise ValueError(
-                f"KTCS_DATABASE_URL must be sqlite:/// or mysql+pymysql://… (got scheme {scheme!r})"
+                f"sqlite:/// 또는 mysql+pymysql://… 형식이어야 합니다 (지금 {scheme!r})"
             )
         return value
+
+    @model_validator(mode="after")
+    def _agent_from_os_login(self) -> Settings:
+        if self.ktcs_agent_id is None:
+            self.ktcs_agent_id = os_agent_id()[:64]
+        else:
+            self.ktcs_agent_id = self.ktcs_agent_id.strip()
+            self._agent_id_overridden = True
+        return self
+
+    @property
+    def agent_id(self) -> str:
+        """Who is working: KTCS_AGENT_ID if set, else the OS login."""
+        return self.ktcs_agent_id or os_agent_id()
+
+    @property
+    def agent_id_overridden(self) -> bool:
+        """KTCS_AGENT_ID replaced the OS login (recorded as `agent_override` in the audit log)."""
+        return self._agent_id_overridden
 
     @field_validator("ktcs_log_level")
     @classmethod
@@ -286,8 +334,10 @@ def load_settings(**overrides: object) -> Settings:
     """Read settings from the environment and `.env` files; keyword overrides win.
 
     API keys not set there come from the OS credential store (`ktcs secret set …`), unless
-    KTCS_USE_KEYRING=0.
+    KTCS_USE_KEYRING=0. The `.env` locations are resolved now (KTCS_HOME and the working
+    directory at call time), not when this module was imported.
     """
+    overrides = {"_env_file": _env_files(), **overrides}
     settings = Settings(**overrides)  # type: ignore[arg-type]
     if os.environ.get("KTCS_USE_KEYRING", "1") == "0":
         return settings

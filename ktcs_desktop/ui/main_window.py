@@ -342,7 +342,7 @@ class MainWindow(QMainWindow):
                        on_failure=self.report_background_failure)
 
     def _show_consultation(self, consultation_id: int) -> None:
-        self.tasks.run(lambda ctx: self.services.consultations.get(consultation_id),
+        self.tasks.run(lambda ctx: self.services.lookup.consultation(consultation_id),  # audited
                        on_success=self.history_pane.show_detail, on_failure=self.report_background_failure)
 
     def report_background_failure(self, exc: BaseException) -> None:

@@ -1,4 +1,10 @@
-"""Caller lookup: phone number → profile, 만 나이, usage summary, identity-check prompts, history."""
+"""Caller lookup: phone number → profile, 만 나이, usage summary, identity-check prompts, history.
+
+Every read of customer data goes through this service and is audited here, in one place
+(agent, action, masked number): `lookup` / `lookup_miss`, `history` (a page of earlier
+consultations), `consultation_view` (one consultation's detail), and `summarize` / `export`
+(the CLI's wrap-up reads). The UI and the CLI never read those through the repositories.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +14,7 @@ from datetime import date
 from ktcs_desktop.core.errors import NotFoundError
 from ktcs_desktop.core.models import (
     CallerLookup,
+    Consultation,
     ConsultationSummary,
     ContractType,
     CustomerProfile,
@@ -63,4 +70,23 @@ class CallerLookupService:
         )
 
     def history(self, customer_id: int, *, offset: int = 0, limit: int = 20) -> Page[ConsultationSummary]:
-        return self.consultations.history(customer_id, offset=offset, limit=limit)
+        """A page of the customer's earlier consultations (audited as `history`)."""
+        page = self.consultations.history(customer_id, offset=offset, limit=limit)
+        self.audit.record(self.agent_id, "history", customer_id=customer_id,
+                          phone_masked=self._masked_phone(customer_id), detail=f"offset={offset} limit={limit}")
+        return page
+
+    def consultation(self, consultation_id: int, *, action: str = "consultation_view",
+                     detail: str = "") -> Consultation:
+        """One consultation with its transcript and events, audited as `action`
+        (`consultation_view` in the history pane, `summarize` / `export` from the CLI)."""
+        consultation = self.consultations.get(consultation_id)
+        customer_id = consultation.customer_id
+        self.audit.record(self.agent_id, action, customer_id=customer_id,
+                          phone_masked=self._masked_phone(customer_id) if customer_id is not None else "",
+                          detail=f"consultation={consultation_id}" + (f" {detail}" if detail else ""))
+        return consultation
+
+    def _masked_phone(self, customer_id: int) -> str:
+        phone = self.customers.phone(customer_id)
+        return mask_phone(phone) if phone else ""

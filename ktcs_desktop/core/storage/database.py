@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -12,16 +12,48 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
+from alembic.util.exc import CommandError
 from sqlalchemy import create_engine, event, text
-from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.engine import Connection, Engine, make_url
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
-from ktcs_desktop.core.errors import DatabaseUnavailableError
+from ktcs_desktop.core.errors import (
+    DatabaseConfigError,
+    DatabaseUnavailableError,
+    MigrationLockError,
+    SchemaMismatchError,
+)
 
 log = logging.getLogger(__name__)
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
+
+# `ktcs db upgrade` on MySQL/MariaDB runs under this server-wide named lock, so two administrators
+# (or a script on every PC) migrating at once run one after the other; the second finds head.
+MIGRATION_LOCK = "ktcs_migrate"
+MIGRATION_LOCK_TIMEOUT_S = 60
+
+
+@dataclass(frozen=True)
+class SchemaState:
+    """The database's Alembic revision against this app's head."""
+
+    current: str | None
+    head: str | None
+    known: bool  # `current` is one of this app's revisions (False: a newer app migrated it)
+
+    @property
+    def up_to_date(self) -> bool:
+        return self.current == self.head
+
+    @property
+    def behind(self) -> bool:
+        return not self.up_to_date and self.known
+
+    @property
+    def ahead(self) -> bool:
+        return not self.known
 
 
 @dataclass(frozen=True)
@@ -87,9 +119,16 @@ class Database:
                     session.rollback()
                     raise
         except (OperationalError, DBAPIError) as exc:
-            if _is_connection_error(exc):
-                raise DatabaseUnavailableError(detail=str(exc.orig)[:200]) from exc
-            raise
+            raise self._translate(exc) from exc
+
+    def _translate(self, exc: DBAPIError) -> BaseException:
+        """A configuration refusal, an outage (Korean messages) or the original error."""
+        config = _config_error(exc, self.url)
+        if config is not None:
+            return config
+        if _is_connection_error(exc):
+            return DatabaseUnavailableError(detail=str(exc.orig)[:200])
+        return exc
 
     # -- schema ----------------------------------------------------------------------------
     def _alembic_config(self) -> Config:
@@ -99,32 +138,91 @@ class Database:
         return cfg
 
     def upgrade(self, revision: str = "head") -> None:
-        """Bring the schema to `revision` (idempotent)."""
-        cfg = self._alembic_config()
-        try:
-            with self.engine.begin() as connection:
-                cfg.attributes["connection"] = connection
-                command.upgrade(cfg, revision)
-        except OperationalError as exc:
-            if _is_connection_error(exc):
-                raise DatabaseUnavailableError(detail=str(exc.orig)[:200]) from exc
-            raise
+        """Bring the schema to `revision` (idempotent). On MySQL/MariaDB this is the
+        administrator's `ktcs db upgrade` (DDL rights), serialised by GET_LOCK('ktcs_migrate')."""
+        self._migrate(command.upgrade, revision)
 
     def downgrade(self, revision: str = "base") -> None:
+        self._migrate(command.downgrade, revision)
+
+    def _migrate(self, action: Callable[[Config, str], None], revision: str) -> None:
         cfg = self._alembic_config()
-        with self.engine.begin() as connection:
-            cfg.attributes["connection"] = connection
-            command.downgrade(cfg, revision)
+        try:
+            with self.engine.connect() as connection:
+                locked = self._acquire_migration_lock(connection)
+                try:
+                    with connection.begin():
+                        cfg.attributes["connection"] = connection
+                        action(cfg, revision)
+                finally:
+                    if locked:
+                        self._release_migration_lock(connection)
+        except (OperationalError, DBAPIError) as exc:
+            raise self._translate(exc) from exc
+
+    def _acquire_migration_lock(self, connection: Connection) -> bool:
+        if self.is_sqlite:  # one file, one writer: SQLite's own lock serialises the migration
+            return False
+        got = connection.execute(text("SELECT GET_LOCK(:name, :timeout)"),
+                                 {"name": MIGRATION_LOCK, "timeout": MIGRATION_LOCK_TIMEOUT_S}).scalar()
+        connection.commit()
+        if got != 1:
+            raise MigrationLockError(detail=f"GET_LOCK('{MIGRATION_LOCK}') returned {got}")
+        return True
+
+    @staticmethod
+    def _release_migration_lock(connection: Connection) -> None:
+        try:
+            connection.execute(text("SELECT RELEASE_LOCK(:name)"), {"name": MIGRATION_LOCK})
+            connection.commit()
+        except DBAPIError:  # the connection died: the server dropped the lock with it
+            connection.invalidate()
 
     def current_revision(self) -> str | None:
         with self.engine.connect() as connection:
             return MigrationContext.configure(connection).get_current_revision()
 
     @staticmethod
-    def head_revision() -> str | None:
+    def _scripts() -> ScriptDirectory:
         cfg = Config()
         cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
-        return ScriptDirectory.from_config(cfg).get_current_head()
+        return ScriptDirectory.from_config(cfg)
+
+    @staticmethod
+    def head_revision() -> str | None:
+        return Database._scripts().get_current_head()
+
+    def schema_state(self) -> SchemaState:
+        """Read the revision (SELECT only); raises DatabaseUnavailableError / DatabaseConfigError."""
+        try:
+            current = self.current_revision()
+        except (OperationalError, DBAPIError) as exc:
+            raise self._translate(exc) from exc
+        scripts = self._scripts()
+        known = True
+        if current is not None:
+            try:
+                known = scripts.get_revision(current) is not None
+            except CommandError:
+                known = False
+        return SchemaState(current, scripts.get_current_head(), known)
+
+    def require_schema(self) -> SchemaState:
+        """Check, never migrate: what the desktop does with a shared (MySQL/MariaDB) database,
+        whose app account has no DDL rights. Raises SchemaMismatchError (Korean, says who acts)."""
+        state = self.schema_state()
+        if state.up_to_date:
+            return state
+        if state.ahead:
+            raise SchemaMismatchError(
+                f"데이터베이스({self.backend} {self.location}) 스키마가 이 앱보다 새 버전입니다 "
+                f"(DB {state.current}, 앱 {state.head}). 상담 앱을 최신 버전으로 업데이트해 주세요.",
+                detail=f"current={state.current} head={state.head}")
+        raise SchemaMismatchError(
+            f"데이터베이스({self.backend} {self.location}) 스키마가 이 앱 버전보다 오래되었습니다 "
+            f"(DB {state.current or '비어 있음'}, 앱 {state.head}). 관리자가 관리자 계정으로 "
+            "`ktcs db upgrade`를 실행해야 합니다 (상담원 계정에는 스키마 변경 권한이 없습니다).",
+            detail=f"current={state.current} head={state.head}")
 
     # -- health ----------------------------------------------------------------------------
     def check(self) -> DatabaseStatus:
@@ -135,11 +233,17 @@ class Database:
                 revision = MigrationContext.configure(connection).get_current_revision()
         except Exception as exc:  # noqa: BLE001 - health check reports, never raises
             log.warning("database check failed: %s", exc)
+            refused = isinstance(exc, DBAPIError) and _config_error(exc, self.url) is not None
             return DatabaseStatus(False, False, self.backend, self.location, None,
-                                  f"DB 연결 끊김 ({self.backend})")
+                                  f"DB 설정 오류 ({self.backend})" if refused else f"DB 연결 끊김 ({self.backend})")
         if revision != self.head_revision():
-            return DatabaseStatus(False, True, self.backend, self.location, revision,
-                                  f"DB 스키마 업데이트 필요 ({self.backend})")
+            try:
+                ahead = revision is not None and self._scripts().get_revision(revision) is None
+            except CommandError:
+                ahead = True
+            message = (f"DB 스키마가 앱보다 최신 — 앱 업데이트 필요 ({self.backend})" if ahead
+                       else f"DB 스키마 업데이트 필요 ({self.backend})")
+            return DatabaseStatus(False, True, self.backend, self.location, revision, message)
         return DatabaseStatus(True, True, self.backend, self.location, revision, f"DB 연결됨 ({self.backend})")
 
     def dispose(self) -> None:
@@ -155,6 +259,24 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
 
 
 _CONNECTION_ERROR_CODES = {2002, 2003, 2005, 2006, 2013, 2055, 1045, 1049}
+_UNKNOWN_DATABASE, _ACCESS_DENIED = 1049, 1045
+
+
+def _config_error(exc: DBAPIError, url: str) -> DatabaseConfigError | None:
+    """The server refused the configuration itself (no such database, login refused)."""
+    args = getattr(getattr(exc, "orig", None), "args", ())
+    code = args[0] if args and isinstance(args[0], int) else None
+    if code not in (_UNKNOWN_DATABASE, _ACCESS_DENIED):
+        return None
+    parsed = make_url(url)
+    server = f"{parsed.host}:{parsed.port or 3306}"
+    if code == _UNKNOWN_DATABASE:
+        message = (f"KTCS_DATABASE_URL의 데이터베이스 '{parsed.database}'이(가) {server} 서버에 없습니다. "
+                   "데이터베이스 이름을 확인하거나, 관리자에게 데이터베이스 생성과 `ktcs db upgrade`를 요청하세요.")
+    else:
+        message = (f"KTCS_DATABASE_URL의 계정 '{parsed.username}'(으)로 {server} 서버에 로그인할 수 없습니다. "
+                   "계정 이름과 비밀번호를 확인하거나 관리자에게 계정 권한을 요청하세요.")
+    return DatabaseConfigError(message, detail=str(exc.orig)[:200])
 
 
 def _is_connection_error(exc: DBAPIError) -> bool:

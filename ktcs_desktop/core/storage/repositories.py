@@ -28,6 +28,7 @@ from ktcs_desktop.core.models import (
     UsageMonth,
     UsageSummary,
 )
+from ktcs_desktop.core.storage.audit_chain import GENESIS, canonical, chain_hash
 from ktcs_desktop.core.storage.database import Database
 from ktcs_desktop.core.storage.schema import (
     AuditLogRow,
@@ -106,6 +107,11 @@ class CustomerRepository:
             if row is None:
                 raise NotFoundError(f"고객 정보를 찾을 수 없습니다 (ID {customer_id}).")
             return _profile(row)
+
+    def phone(self, customer_id: int) -> str | None:
+        """The customer's number (for a masked audit subject), None if there is no such customer."""
+        with self.db.session() as s:
+            return s.execute(select(CustomerRow.phone).where(CustomerRow.id == customer_id)).scalar_one_or_none()
 
     def usage(self, customer_id: int, months: int = 6) -> UsageSummary:
         with self.db.session() as s:
@@ -346,8 +352,30 @@ class AuditEntry:
     detail: str
 
 
+@dataclass(frozen=True)
+class AuditVerification:
+    """The outcome of `AuditLog.verify()`; `problem` (Korean) names the first bad row."""
+
+    ok: bool
+    rows: int
+    head: str | None  # the last row's hash: note it elsewhere to detect a cut-off tail later
+    problem: str = ""
+    row_id: int | None = None
+    chained: bool = True  # False on MySQL/MariaDB (append-only by grants, no chain)
+
+
+def _row_hash(row: AuditLogRow, prev_hash: str) -> str:
+    return chain_hash(prev_hash, canonical(row.id, row.at, row.agent_id, row.action, row.customer_id,
+                                           row.phone_masked, row.detail))
+
+
 class AuditLog:
-    """Who looked up which customer, and when. Phone numbers are stored masked."""
+    """Who read or did what to which customer, and when. Phone numbers are stored masked.
+
+    On the embedded SQLite every row is chained to the previous one (storage/audit_chain.py) and
+    `verify()` finds an edited, inserted or deleted row; on MySQL/MariaDB the app account may only
+    INSERT and SELECT (README), which keeps the table append-only.
+    """
 
     def __init__(self, db: Database) -> None:
         self.db = db
@@ -355,8 +383,42 @@ class AuditLog:
     def record(self, agent_id: str, action: str, *, customer_id: int | None = None, phone_masked: str = "",
                detail: str = "") -> None:
         with self.db.session() as s:
-            s.add(AuditLogRow(at=_now(), agent_id=agent_id, action=action, customer_id=customer_id,
-                              phone_masked=phone_masked, detail=detail))
+            row = AuditLogRow(at=_now(), agent_id=agent_id, action=action, customer_id=customer_id,
+                              phone_masked=phone_masked, detail=detail)
+            s.add(row)
+            if self.db.is_sqlite:
+                # INSERT first: from here this transaction holds SQLite's write lock, so no other
+                # writer can slip a row in between the previous hash read and this row's hash.
+                s.flush()
+                previous = s.execute(select(AuditLogRow.hash).where(AuditLogRow.id < row.id)
+                                     .order_by(AuditLogRow.id.desc()).limit(1)).scalar()
+                row.prev_hash = previous or GENESIS
+                row.hash = _row_hash(row, row.prev_hash)
+
+    def verify(self) -> AuditVerification:
+        """Walk the chain from the first row; the first row that does not fit is reported."""
+        if not self.db.is_sqlite:
+            with self.db.session() as s:
+                total = int(s.execute(select(func.count()).select_from(AuditLogRow)).scalar_one())
+            return AuditVerification(True, total, None, chained=False)
+        prev_hash, prev_id, count = GENESIS, None, 0
+        with self.db.session() as s:
+            for row in s.execute(select(AuditLogRow).order_by(AuditLogRow.id)
+                                 .execution_options(yield_per=1000)).scalars():
+                count += 1
+                if row.hash is None or row.prev_hash is None:
+                    return AuditVerification(False, count, prev_hash, row_id=row.id, problem=(
+                        f"감사 기록 #{row.id}에 해시가 없습니다: 앱을 거치지 않고 추가된 기록입니다."))
+                if row.prev_hash != prev_hash:
+                    before = f"#{prev_id}" if prev_id is not None else "체인의 시작"
+                    return AuditVerification(False, count, prev_hash, row_id=row.id, problem=(
+                        f"감사 기록 #{row.id}이(가) 바로 앞 기록({before})과 이어지지 않습니다: "
+                        "그 사이의 기록이 삭제되었거나 앞 기록이 바뀌었습니다."))
+                if _row_hash(row, prev_hash) != row.hash:
+                    return AuditVerification(False, count, prev_hash, row_id=row.id, problem=(
+                        f"감사 기록 #{row.id}의 내용이 기록된 뒤에 바뀌었습니다 (해시 불일치)."))
+                prev_hash, prev_id = row.hash, row.id
+        return AuditVerification(True, count, prev_hash if count else None)
 
     def recent(self, *, limit: int = 50, customer_id: int | None = None) -> list[AuditEntry]:
         with self.db.session() as s:

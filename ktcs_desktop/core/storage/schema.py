@@ -143,3 +143,6 @@ class AuditLogRow(Base):
     customer_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
     phone_masked: Mapped[str] = mapped_column(String(20), nullable=False, default="")
     detail: Mapped[str] = mapped_column(Text, nullable=False, default="")
+    # Hash chain on the embedded SQLite (storage/audit_chain.py); NULL on MySQL (append-only by grants).
+    prev_hash: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    hash: Mapped[str | None] = mapped_column(String(64), nullable=True)
