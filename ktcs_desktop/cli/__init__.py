@@ -40,7 +40,16 @@ def main(argv: list[str] | None = None) -> int:
     for stream in (sys.stdout, sys.stderr):
         if hasattr(stream, "reconfigure"):
             stream.reconfigure(encoding="utf-8")
-    parser = build_parser()
+    from ktcs_desktop.core.startup import startup_error_message
+
+    try:
+        parser = build_parser()
+    except Exception as exc:  # chromadb reads ./.env when imported: a CP949 file already fails here
+        message = startup_error_message(exc)
+        if message is None:
+            raise
+        print(f"오류: {message}", file=sys.stderr)
+        return 1
     args = parser.parse_args(argv)
     from ktcs_desktop.core.privacy.at_rest import apply_private_umask
 
@@ -53,7 +62,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return int(args.handler(args) or 0)
     except KtcsError as exc:
-        print(f"오류: {exc.user_message}", file=sys.stderr)
+        print(f"오류: {startup_error_message(exc) or exc.user_message}", file=sys.stderr)
         if args.verbose and exc.detail:
             print(f"  ({exc.detail})", file=sys.stderr)
         return 1
@@ -63,3 +72,9 @@ def main(argv: list[str] | None = None) -> int:
     except BrokenPipeError:  # `ktcs … | head`: the reader left; that's not an error
         sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - stop Python's exit flush from raising again
         return 0
+    except Exception as exc:  # a malformed .env, a CP949 .env, a bad URL: the window's message, no traceback
+        message = startup_error_message(exc)
+        if message is None:
+            raise
+        print(f"오류: {message}", file=sys.stderr)
+        return 1

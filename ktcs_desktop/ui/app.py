@@ -136,7 +136,32 @@ def _check_optional_resources() -> dict:
     return {name: check() for name, check in self_checks.CHECKS.items()}
 
 
+STARTUP_ERROR_TITLE = "KT CS AI 상담원 — 시작할 수 없습니다"
+STARTUP_ERROR_EXIT = 2
+
+
+def show_startup_error(message: str, *, self_check: bool = False) -> int:
+    """A start-up problem someone can fix (core/startup.py's message): a Korean dialog naming the
+    setting or file, then a non-zero exit. `--self-check` prints it as JSON instead."""
+    log.error("start-up failed: %s", message)
+    print(message, file=sys.stderr)
+    if self_check:
+        print(json.dumps({"ok": False, "error": message}, ensure_ascii=False))
+        return STARTUP_ERROR_EXIT
+    from PySide6.QtWidgets import QApplication, QMessageBox
+
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    install_korean_translations(app)
+    box = QMessageBox(QMessageBox.Icon.Critical, STARTUP_ERROR_TITLE, message, QMessageBox.StandardButton.Close)
+    box.setObjectName("startup_error")
+    box.setInformativeText("문제를 고친 뒤 앱을 다시 실행하세요.")
+    box.exec()
+    return STARTUP_ERROR_EXIT
+
+
 def main(argv: list[str] | None = None) -> int:
+    from ktcs_desktop.core.startup import startup_error_message
+
     parser = argparse.ArgumentParser(prog="ktcs-desktop", description="KT CS AI 상담원")
     parser.add_argument("--self-check", action="store_true",
                         help="open the DB, load resources, build the window offscreen, exit")
@@ -145,7 +170,13 @@ def main(argv: list[str] | None = None) -> int:
 
     if args.self_check:
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-    settings = load_settings()
+    try:
+        settings = load_settings()
+    except Exception as exc:
+        message = startup_error_message(exc)
+        if message is None:
+            raise
+        return show_startup_error(message, self_check=args.self_check)
     setup_logging(settings)
     from ktcs_desktop.core.services.retention import run_retention
 
@@ -156,16 +187,27 @@ def main(argv: list[str] | None = None) -> int:
             report = self_check(settings)
         except Exception as exc:  # noqa: BLE001 - reported and turned into the exit code
             log.exception("self-check failed")
-            print(json.dumps({"ok": False, "error": str(exc)}, ensure_ascii=False))
+            print(json.dumps({"ok": False, "error": startup_error_message(exc) or str(exc)}, ensure_ascii=False))
             return 1
         print(json.dumps({"ok": True, **report}, ensure_ascii=False))
         return 0
 
     from ktcs_desktop.core.services.container import create_services
+    from ktcs_desktop.core.startup import check_startup
     from ktcs_desktop.ui.main_window import MainWindow
 
     app = create_application([sys.argv[0], *qt_args])
-    services = create_services(settings)
+    services = None
+    try:
+        services = create_services(settings)
+        check_startup(services)
+    except Exception as exc:
+        message = startup_error_message(exc)
+        if services is not None:
+            services.close()
+        if message is None:
+            raise
+        return show_startup_error(message)
     window = MainWindow(services)
     window.show()
     log.info("window shown %.2fs after start", time.perf_counter() - _START)
