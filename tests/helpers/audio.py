@@ -14,12 +14,21 @@ import pytest
 KOREAN_SENTENCE = "안녕하세요 요금제 변경하고 싶어요"
 
 
-def espeak_korean(text: str, out: Path) -> Path:
-    """espeak-ng's Korean voice saying `text` (22.05 kHz mono 16-bit); skips the test without espeak-ng."""
+def espeak_korean(text: str, out: Path, *, voice: str = "ko", speed: int | None = None,
+                  pitch: int | None = None) -> Path:
+    """espeak-ng's Korean voice saying `text` (22.05 kHz mono 16-bit); skips the test without espeak-ng.
+
+    `voice` may name a variant ("ko+f2"), `speed` is words per minute, `pitch` 0-99.
+    """
     exe = shutil.which("espeak-ng")
     if exe is None:
         pytest.skip("espeak-ng is not installed (apt-get install espeak-ng) — cannot synthesize Korean speech")
-    subprocess.run([exe, "-v", "ko", "-w", str(out), text], check=True, capture_output=True, timeout=30)
+    args = [exe, "-v", voice, "-w", str(out)]
+    if speed is not None:
+        args += ["-s", str(speed)]
+    if pitch is not None:
+        args += ["-p", str(pitch)]
+    subprocess.run([*args, text], check=True, capture_output=True, timeout=30)
     return out
 
 

@@ -25,7 +25,7 @@ def openai_stub() -> Iterator[OpenAIStub]:
 def stub_transcriber(openai_stub: OpenAIStub) -> Iterator[OpenAITranscriber]:
     """The real SDK against the stub, with retries fast enough for tests."""
     transcriber = OpenAITranscriber(
-        api_key="sk-test", base_url=openai_stub.base_url, timeout=2.0, max_retries=0, extra_attempts=0
+        api_key="sk-test", base_url=openai_stub.base_url, timeout=2.0, max_retries=0, backoff_s=0.01
     )
     yield transcriber
     transcriber.close()

@@ -24,6 +24,7 @@ from ktcs_desktop.core.speech.transcribe import (
     TranscriptionRateLimitError,
     TranscriptionTimeoutError,
     make_transcriber,
+    transcribe_with_retries,
     transcription_status,
 )
 from tests.helpers.openai_stub import (
@@ -70,42 +71,62 @@ def test_accepts_a_wav_path_and_model_from_settings(openai_stub: OpenAIStub, tmp
     transcriber.close()
 
 
-def test_429_with_retry_after_is_retried_by_the_sdk(openai_stub: OpenAIStub) -> None:
+def test_429_with_retry_after_is_retried_within_the_deadline(openai_stub: OpenAIStub) -> None:
     openai_stub.script("POST", TRANSCRIPTIONS, error_response(429, "Rate limit reached", retry_after=0.2),
                        transcription_response("두 번째에 성공"))
     transcriber = OpenAITranscriber(api_key="k", base_url=openai_stub.base_url, timeout=2, max_retries=2,
-                                    extra_attempts=0)
+                                    backoff_s=0.01)
     started = time.monotonic()
-    assert transcriber.transcribe(ONE_SECOND_WAV).text == "두 번째에 성공"
+    result = transcribe_with_retries(transcriber, ONE_SECOND_WAV)
+    assert result is not None and result.text == "두 번째에 성공"
     first, second = openai_stub.requests_to(TRANSCRIPTIONS)
     assert second.received_at - first.received_at >= 0.19  # honoured Retry-After
     assert time.monotonic() - started < 2.0
 
 
-def test_our_own_retry_round_after_the_sdk_gives_up(openai_stub: OpenAIStub) -> None:
+def test_one_transcribe_call_is_one_request(openai_stub: OpenAIStub) -> None:
+    """The SDK never retries: a provider call is one attempt, the loop is elsewhere."""
+    openai_stub.on("POST", TRANSCRIPTIONS, error_response(500, "boom"))
+    transcriber = OpenAITranscriber(api_key="k", base_url=openai_stub.base_url, timeout=2, max_retries=5)
+    with pytest.raises(TranscriptionError):
+        transcriber.transcribe(ONE_SECOND_WAV)
+    assert len(openai_stub.requests_to(TRANSCRIPTIONS)) == 1
+
+
+def test_retries_recover_after_server_errors(openai_stub: OpenAIStub) -> None:
     openai_stub.script("POST", TRANSCRIPTIONS, error_response(500, "boom"), error_response(503, "busy"),
                        transcription_response("복구됨"))
-    transcriber = OpenAITranscriber(api_key="k", base_url=openai_stub.base_url, timeout=2, max_retries=0,
-                                    extra_attempts=2, backoff_s=0.01)
-    assert transcriber.transcribe(ONE_SECOND_WAV).text == "복구됨"
+    transcriber = OpenAITranscriber(api_key="k", base_url=openai_stub.base_url, timeout=2, max_retries=2,
+                                    backoff_s=0.01)
+    result = transcribe_with_retries(transcriber, ONE_SECOND_WAV)
+    assert result is not None and result.text == "복구됨"
     assert len(openai_stub.requests_to(TRANSCRIPTIONS)) == 3
 
 
 def test_persistent_429_becomes_a_korean_rate_limit_error(openai_stub: OpenAIStub) -> None:
     openai_stub.on("POST", TRANSCRIPTIONS, error_response(429, "quota", retry_after=0.01))
     transcriber = OpenAITranscriber(api_key="k", base_url=openai_stub.base_url, timeout=2, max_retries=1,
-                                    extra_attempts=1, backoff_s=0.01)
+                                    backoff_s=0.01)
     with pytest.raises(TranscriptionRateLimitError) as info:
-        transcriber.transcribe(ONE_SECOND_WAV)
+        transcribe_with_retries(transcriber, ONE_SECOND_WAV)
     assert "너무 많습니다" in info.value.user_message and info.value.retryable
     assert info.value.retry_after == pytest.approx(0.01)
-    assert len(openai_stub.requests_to(TRANSCRIPTIONS)) == 4  # (1 + 1 SDK retry) × 2 rounds
+    assert len(openai_stub.requests_to(TRANSCRIPTIONS)) == 2  # 1 + 1 retry, one budget
+
+
+def test_retry_after_beyond_the_deadline_gives_up_at_once(openai_stub: OpenAIStub) -> None:
+    openai_stub.on("POST", TRANSCRIPTIONS, error_response(429, "quota", retry_after=30))
+    transcriber = OpenAITranscriber(api_key="k", base_url=openai_stub.base_url, timeout=2, max_retries=3)
+    started = time.monotonic()
+    with pytest.raises(TranscriptionRateLimitError):
+        transcribe_with_retries(transcriber, ONE_SECOND_WAV)
+    assert time.monotonic() - started < 1.0
+    assert len(openai_stub.requests_to(TRANSCRIPTIONS)) == 1
 
 
 def test_timeout_is_a_korean_error(openai_stub: OpenAIStub) -> None:
     openai_stub.on("POST", TRANSCRIPTIONS, transcription_response("늦은 답", delay_s=3.0))
-    transcriber = OpenAITranscriber(api_key="k", base_url=openai_stub.base_url, timeout=0.3, max_retries=0,
-                                    extra_attempts=0)
+    transcriber = OpenAITranscriber(api_key="k", base_url=openai_stub.base_url, timeout=0.3, max_retries=0)
     started = time.monotonic()
     with pytest.raises(TranscriptionTimeoutError) as info:
         transcriber.transcribe(ONE_SECOND_WAV)
@@ -117,9 +138,9 @@ def test_timeout_is_a_korean_error(openai_stub: OpenAIStub) -> None:
 def test_auth_failure_is_not_retried(openai_stub: OpenAIStub) -> None:
     openai_stub.on("POST", TRANSCRIPTIONS, error_response(401, "Incorrect API key provided", code="invalid_api_key"))
     transcriber = OpenAITranscriber(api_key="bad", base_url=openai_stub.base_url, timeout=2, max_retries=2,
-                                    extra_attempts=2, backoff_s=0.01)
+                                    backoff_s=0.01)
     with pytest.raises(TranscriptionAuthError) as info:
-        transcriber.transcribe(ONE_SECOND_WAV)
+        transcribe_with_retries(transcriber, ONE_SECOND_WAV)
     assert "인증에 실패" in info.value.user_message and "OPENAI_API_KEY" in info.value.user_message
     assert not info.value.retryable
     assert len(openai_stub.requests_to(TRANSCRIPTIONS)) == 1
@@ -128,7 +149,7 @@ def test_auth_failure_is_not_retried(openai_stub: OpenAIStub) -> None:
 def test_connection_refused_is_a_korean_error() -> None:
     with OpenAIStub() as stub:
         base_url = stub.base_url
-    transcriber = OpenAITranscriber(api_key="k", base_url=base_url, timeout=1, max_retries=0, extra_attempts=0)
+    transcriber = OpenAITranscriber(api_key="k", base_url=base_url, timeout=1, max_retries=0)
     with pytest.raises(TranscriptionConnectionError, match="연결할 수 없습니다"):
         transcriber.transcribe(ONE_SECOND_WAV)
 
@@ -205,6 +226,9 @@ def test_local_whisper_needs_a_model_folder_and_never_downloads(tmp_path: Path,
     load, call = calls
     assert load["path"] == str(model_dir) and load["local_files_only"] is True
     assert call["language"] == "ko" and call["initial_prompt"] == "KT"
+    # bounded decoding on a 2-core PC: at most one fallback temperature, a small beam
+    assert list(call["temperature"]) == [0.0, 0.2] and call["beam_size"] <= 2
+    assert call["condition_on_previous_text"] is False
 
 
 def test_wav_helper_writes_16k_mono(tmp_path: Path) -> None:

@@ -19,6 +19,7 @@ from ktcs_desktop.core.catalog import default_catalog
 from ktcs_desktop.core.config import Endpoint, Settings
 from ktcs_desktop.core.errors import KtcsError
 from ktcs_desktop.core.speech.transcribe import transcription_status
+from ktcs_desktop.core.speech.vad_silero import select_vad
 from ktcs_desktop.core.storage.database import display_location
 
 
@@ -44,6 +45,9 @@ def capability_report(settings: Settings, *, probe: bool = False) -> list[Capabi
                    else "내장 Chroma", settings.ktcs_chroma_url is not None),
         _speech(settings, probe),
     ]
+    vad = select_vad(settings.ktcs_vad)
+    report.append(Capability("음성 구간 검출", vad.message, False,
+                             f"Silero 불러오기 실패: {vad.fallback_reason}" if vad.fallback_reason else ""))
     report.append(Capability("요금제 새로고침",
                              "Firecrawl" if settings.firecrawl_enabled else "KT 페이지 직접 수집 (HTTP)",
                              settings.firecrawl_enabled, "네트워크가 없으면 내장 페이지 스냅샷으로 색인"))

@@ -35,8 +35,12 @@ from ktcs_desktop.core.speech.transcribe import (
     Transcriber,
     Transcript,
     TranscriptionError,
+    drop_hallucinations,
+    prompt_for,
+    retry_policy_of,
+    transcribe_with_retries,
 )
-from ktcs_desktop.core.speech.vad import EnergyVad, Segment, VadConfig
+from ktcs_desktop.core.speech.vad import EnergyVad, FrameSegmenter, Segment, VadConfig
 
 log = logging.getLogger(__name__)
 
@@ -72,55 +76,54 @@ def transcribe_segment(
     *,
     prompt: str | None = KT_DOMAIN_PROMPT,
     normalize: Normalizer | None = normalize_transcript,
-    attempts: int = 2,
-    backoff_s: float = 0.5,
+    attempts: int | None = None,
+    backoff_s: float | None = None,
+    deadline_s: float | None = None,
     cancel: threading.Event | None = None,
 ) -> Transcript | None:
-    """Transcribe one persisted segment with retries and record the outcome in the manifest.
+    """Transcribe one persisted segment and record the outcome in the manifest.
+
+    Retries come from the provider's `retry_policy` (one deadline, one attempt budget; the
+    arguments override it) through `transcribe_with_retries` — nothing else retries. Short or
+    quiet audio is sent without the domain prompt, and output that echoes the prompt or is a
+    known Whisper phrase on silence is dropped (`text` "" = nothing was said; `raw_text` keeps
+    what the provider returned).
 
     Returns None if cancelled before success (the segment stays pending); raises the last
     `TranscriptionError` after marking the segment failed.
     """
+    policy = retry_policy_of(transcriber)
+    overrides = {k: v for k, v in (("attempts", attempts), ("backoff_s", backoff_s), ("deadline_s", deadline_s))
+                 if v is not None}
+    if overrides:
+        policy = replace(policy, **overrides)
     wav = pcm_to_wav_bytes(segment.pcm)
-    last_error: TranscriptionError | None = None
-    for attempt in range(max(1, attempts)):
-        if cancel is not None and cancel.is_set():
-            return None
-        _safe_store(store.mark_attempt, segment.seq)
-        try:
-            result = transcriber.transcribe(wav, prompt=prompt)
-        except TranscriptionError as exc:
-            last_error = exc
-        except KtcsError as exc:  # e.g. a provider that became unavailable
-            last_error = TranscriptionError(exc.user_message, detail=exc.detail)
-            last_error.retryable = False
-        except Exception as exc:  # a provider bug must not kill the worker or lose the segment
-            log.exception("transcriber %s crashed", getattr(transcriber, "name", "?"))
-            last_error = TranscriptionError(detail=repr(exc))
-        else:
-            text = normalize(result.text) if normalize else result.text
-            transcript = replace(result, text=text, raw_text=result.text)
-            _safe_store(
-                store.mark_done,
-                segment.seq,
-                transcript.text,
-                raw_text=result.text,
-                language=result.language,
-                provider=result.provider,
-            )
-            return transcript
-        log.info("segment %d attempt %d failed: %s", segment.seq, attempt + 1, last_error)
-        if not last_error.retryable or attempt + 1 >= attempts:
-            break
-        delay = backoff_s * (2**attempt)
-        if cancel is not None:
-            if cancel.wait(delay):
-                return None
-        else:
-            time.sleep(delay)
-    assert last_error is not None
-    _safe_store(store.mark_failed, segment.seq, last_error.user_message)
-    raise last_error
+    used_prompt = prompt_for(segment.pcm, prompt)
+    try:
+        result = transcribe_with_retries(
+            transcriber, wav, prompt=used_prompt, policy=policy, cancel=cancel,
+            on_attempt=lambda _n: _safe_store(store.mark_attempt, segment.seq),
+        )
+    except TranscriptionError as exc:
+        log.info("segment %d failed: %s", segment.seq, exc.detail or exc)
+        _safe_store(store.mark_failed, segment.seq, exc.user_message)
+        raise
+    if result is None:
+        return None
+    kept = drop_hallucinations(result.text, prompt)
+    if kept != result.text.strip():
+        log.info("segment %d: dropped prompt echo / hallucination %r", segment.seq, result.text)
+    text = normalize(kept) if normalize and kept else kept
+    transcript = replace(result, text=text, raw_text=result.text)
+    _safe_store(
+        store.mark_done,
+        segment.seq,
+        transcript.text,
+        raw_text=result.text,
+        language=result.language,
+        provider=result.provider,
+    )
+    return transcript
 
 
 def _safe_store(method: Callable[..., object], *args: object, **kwargs: object) -> None:
@@ -138,7 +141,7 @@ def transcribe_unfinished(
     on_error: ErrorCallback | None = None,
     prompt: str | None = KT_DOMAIN_PROMPT,
     normalize: Normalizer | None = normalize_transcript,
-    attempts: int = 2,
+    attempts: int | None = None,
     cancel: threading.Event | None = None,
 ) -> list[SegmentRecord]:
     """Retry every pending/failed segment of a consultation (blocking; run it in a worker)."""
@@ -177,11 +180,12 @@ class TranscriptionPipeline:
         captures: Sequence[AudioCapture] = (),
         *,
         vad_config: VadConfig | None = None,
+        vad_factory: Callable[[str, Callable[[], int]], FrameSegmenter] | None = None,
         prompt: str | None = KT_DOMAIN_PROMPT,
         normalize: Normalizer | None = normalize_transcript,
         workers: int = 2,
-        segment_attempts: int = 2,
-        retry_backoff_s: float = 0.5,
+        segment_attempts: int | None = None,  # None = the transcriber's retry_policy
+        retry_backoff_s: float | None = None,
         read_timeout_s: float = 0.05,
         on_text: TextCallback | None = None,
         on_error: ErrorCallback | None = None,
@@ -193,6 +197,9 @@ class TranscriptionPipeline:
         self.store = store
         self.captures = list(captures)
         self.vad_config = vad_config or VadConfig()
+        # `vad_factory(speaker, next_seq)`, e.g. `select_vad(settings.ktcs_vad).factory`; default energy.
+        self._vad_factory = vad_factory or (lambda speaker, next_seq: EnergyVad(speaker, self.vad_config,
+                                                                                 next_seq=next_seq))
         self.prompt = prompt
         self.normalize = normalize
         self.segment_attempts = segment_attempts
@@ -215,7 +222,7 @@ class TranscriptionPipeline:
         self._futures: list[Future[None]] = []
         self._futures_lock = threading.Lock()
         self._queued = 0
-        self._vads: dict[str, EnergyVad] = {}
+        self._vads: dict[str, FrameSegmenter] = {}
         self._threads: list[threading.Thread] = []
         self._started = False
         self.transcribed = 0
@@ -309,10 +316,10 @@ class TranscriptionPipeline:
             return self._queued
 
     # -- capture thread --------------------------------------------------------------------------
-    def _vad(self, speaker: str) -> EnergyVad:
+    def _vad(self, speaker: str) -> FrameSegmenter:
         vad = self._vads.get(speaker)
         if vad is None:
-            vad = self._vads[speaker] = EnergyVad(speaker, self.vad_config, next_seq=self._take_seq)
+            vad = self._vads[speaker] = self._vad_factory(speaker, self._take_seq)
         return vad
 
     def _take_seq(self) -> int:

@@ -1,9 +1,17 @@
 """Speech-to-text providers behind one small protocol, and how the UI learns what is available.
 
 - `OpenAITranscriber`: the official `openai` SDK against OpenAI or any compatible server
-  (`OPENAI_BASE_URL`), Korean language hint and a KT domain prompt, SDK retries (which honour
-  Retry-After) plus our own retry round with backoff; errors become Korean `TranscriptionError`s.
-- `LocalWhisperTranscriber`: faster-whisper, only from a local model directory; never downloads.
+  (`OPENAI_BASE_URL`), Korean language hint and a short KT domain prompt; one request per
+  `transcribe()` (the SDK never retries); errors become Korean `TranscriptionError`s.
+- `LocalWhisperTranscriber`: faster-whisper, only from a local model directory; never downloads;
+  bounded temperature fallback and a small beam so a 2-core PC has no 20–30 s outliers.
+- `transcribe_with_retries()`: THE retry loop — one deadline per transcription and one attempt
+  budget (`RetryPolicy`, carried by each provider), backoff with jitter, Retry-After honoured
+  within the deadline. Nothing else retries, so a dead server costs at most `attempts` requests
+  and `deadline_s` seconds per segment.
+- `prompt_for()` gives no prompt to short or quiet audio and `drop_hallucinations()` removes
+  output that echoes the prompt or is a known Whisper phrase on silence: a prompt must never
+  become words nobody said.
 - `make_transcriber(settings)` / `transcription_status(settings)`.
 
 We never invent a transcript: when no provider is available the caller gets None and the
@@ -17,9 +25,11 @@ import importlib.util
 import io
 import logging
 import random
+import re
 import threading
 import time
 import wave
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple, Protocol, runtime_checkable
@@ -31,12 +41,9 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-KT_DOMAIN_PROMPT = (
-    "KT 고객센터 상담 통화입니다. 요금제, 5G 슬림, 5G 심플, 5G 베이직, 5G 스페셜, "
-    "5G 초이스 베이직, 5G 초이스 스페셜, 5G 초이스 프리미엄, 요고, LTE 베이직, 선택약정 24개월, "
-    "데이터 이월, 데이터 쉐어링, 14GB, 110GB, 기가, 무제한, 부가서비스, 결합할인, 번호이동, "
-    "기기변경, 위약금, 할부금, 55,000원."
-)
+# Short, names only: no amounts (a prompt with "55,000원" primed invented amounts) and no
+# sentence Whisper could echo on silence (the old "KT 고객센터 상담 통화입니다." came back verbatim).
+KT_DOMAIN_PROMPT = "KT 요금제: 5G 슬림, 5G 심플, 5G 베이직, 초이스, 요고, 선택약정, 데이터 이월, 결합할인, 번호이동"
 
 UNAVAILABLE_MESSAGE = (
     "음성 인식 사용 불가: OpenAI 키 또는 로컬 Whisper 모델이 설정되지 않았습니다. 직접 입력은 계속 가능합니다."
@@ -59,8 +66,11 @@ class Transcript:
 class Transcriber(Protocol):
     name: str
 
-    def transcribe(self, audio: AudioInput, *, prompt: str | None = None) -> Transcript:
-        """Blocking; raises `TranscriptionError`. Safe to call from several worker threads."""
+    def transcribe(self, audio: AudioInput, *, prompt: str | None = None,
+                   timeout: float | None = None) -> Transcript:
+        """ONE attempt, at most `timeout` s where the provider can bound it; raises
+        `TranscriptionError`. Safe to call from several worker threads. Retries belong to
+        `transcribe_with_retries` (a provider may carry its `retry_policy`)."""
         ...
 
 
@@ -160,9 +170,146 @@ def _translate_openai_error(exc: Exception) -> TranscriptionError:
     return TranscriptionError(detail=detail)
 
 
+# -- one retry loop, one deadline -----------------------------------------------------------------
+@dataclass(frozen=True)
+class RetryPolicy:
+    """How hard to try one transcription: `attempts` requests in all, within `deadline_s`."""
+
+    attempts: int = 2
+    deadline_s: float = 30.0
+    backoff_s: float = 0.5
+    max_backoff_s: float = 8.0
+    min_attempt_s: float = 0.25  # no new attempt with less time than this left
+
+
+DEFAULT_RETRY_POLICY = RetryPolicy()
+
+
+def retry_policy_of(transcriber: object) -> RetryPolicy:
+    policy = getattr(transcriber, "retry_policy", None)
+    return policy if isinstance(policy, RetryPolicy) else DEFAULT_RETRY_POLICY
+
+
+def transcribe_with_retries(
+    transcriber: Transcriber,
+    audio: AudioInput,
+    *,
+    prompt: str | None = None,
+    policy: RetryPolicy | None = None,
+    cancel: threading.Event | None = None,
+    on_attempt: Callable[[int], None] | None = None,
+) -> Transcript | None:
+    """Transcribe with at most `policy.attempts` attempts inside one `policy.deadline_s`.
+
+    Returns None if `cancel` was set before success; raises the last `TranscriptionError`
+    (a `TranscriptionTimeoutError` when the deadline ran out). Provider errors that are not
+    `TranscriptionError`s are wrapped (and not retried when they are other `KtcsError`s).
+    """
+    policy = policy or retry_policy_of(transcriber)
+    deadline = time.monotonic() + policy.deadline_s
+    last_error: TranscriptionError | None = None
+    for attempt in range(max(1, policy.attempts)):
+        if cancel is not None and cancel.is_set():
+            return None
+        remaining = deadline - time.monotonic()
+        if attempt and remaining < policy.min_attempt_s:
+            break
+        if on_attempt is not None:
+            on_attempt(attempt + 1)
+        try:
+            return transcriber.transcribe(audio, prompt=prompt, timeout=max(remaining, policy.min_attempt_s))
+        except TranscriptionError as exc:
+            last_error = exc
+        except KtcsError as exc:  # e.g. a provider that became unavailable
+            last_error = TranscriptionError(exc.user_message, detail=exc.detail)
+            last_error.retryable = False
+        except Exception as exc:  # a provider bug must not kill the worker or lose the segment
+            log.exception("transcriber %s crashed", getattr(transcriber, "name", "?"))
+            last_error = TranscriptionError(detail=repr(exc))
+        log.info("transcription attempt %d failed: %s", attempt + 1, last_error.detail or last_error)
+        if not last_error.retryable or attempt + 1 >= policy.attempts:
+            break
+        delay = min(policy.max_backoff_s, policy.backoff_s * (2**attempt)) * (0.75 + 0.25 * random.random())
+        if isinstance(last_error, TranscriptionRateLimitError) and last_error.retry_after is not None:
+            delay = max(delay, last_error.retry_after)
+        if time.monotonic() + delay + policy.min_attempt_s > deadline:
+            break  # the next attempt could not finish before the deadline
+        if cancel is not None:
+            if cancel.wait(delay):
+                return None
+        else:
+            time.sleep(delay)
+    assert last_error is not None
+    raise last_error
+
+
+# -- prompt leaks and hallucinations ---------------------------------------------------------------
+PROMPT_MIN_SECONDS = 1.5  # shorter audio gets no prompt (Whisper echoes it when there is little speech)
+PROMPT_MIN_DBFS = -45.0  # nor audio whose loud part is quieter than this
+
+
+def speech_level_dbfs(pcm: bytes, rate: int = 16000) -> float:
+    """Level of the loudest fifth of 30 ms frames of 16-bit mono PCM (the speech, not the pauses)."""
+    import numpy as np
+
+    samples = np.frombuffer(pcm[: len(pcm) - len(pcm) % 2], dtype="<i2").astype(np.float64)
+    frame = rate * 30 // 1000
+    n = samples.size // frame
+    if n == 0:
+        return -120.0
+    power = np.mean(samples[: n * frame].reshape(n, frame) ** 2, axis=1)
+    loud = np.sort(power)[-max(1, n // 5):]
+    return float(10 * np.log10(max(float(np.mean(loud)), 1e-12) / 32768.0**2))
+
+
+def prompt_for(pcm: bytes, prompt: str | None, *, rate: int = 16000) -> str | None:
+    """The domain prompt for this audio, or None for short or quiet audio."""
+    if not prompt:
+        return None
+    if len(pcm) / 2 / rate < PROMPT_MIN_SECONDS or speech_level_dbfs(pcm, rate) < PROMPT_MIN_DBFS:
+        return None
+    return prompt
+
+
+# What Whisper says over silence or noise (YouTube-caption training data), and old prompt echoes.
+KNOWN_HALLUCINATIONS = (
+    "시청해 주셔서 감사합니다", "시청해주셔서 감사합니다", "구독과 좋아요", "좋아요와 구독", "구독 좋아요",
+    "다음 영상에서 만나요", "MBC 뉴스", "KBS 뉴스", "SBS 뉴스", "자막 제공", "자막 by", "한글자막",
+    "고객센터 상담 통화입니다", "thank you for watching", "subtitles by",
+)
+_SENTENCE = re.compile(r"[^.!?。\n]+[.!?。]*")
+_NOT_WORD = re.compile(r"[^0-9a-z가-힣]+")
+ECHO_MIN_CHARS = 6  # a sentence this long (letters only) found inside the prompt is an echo
+
+
+def _letters(text: str) -> str:
+    return _NOT_WORD.sub("", text.lower())
+
+
+def drop_hallucinations(text: str, prompt: str | None = None) -> str:
+    """`text` without sentences that echo `prompt` or are known Whisper phrases on silence."""
+    prompt_letters = _letters(prompt or "")
+    known = [_letters(h) for h in KNOWN_HALLUCINATIONS]
+    kept: list[str] = []
+    for sentence in _SENTENCE.findall(text):
+        letters = _letters(sentence)
+        if not letters:
+            continue
+        if prompt_letters and len(letters) >= ECHO_MIN_CHARS and letters in prompt_letters:
+            continue
+        if any(k in letters for k in known):
+            continue
+        kept.append(sentence.strip())
+    return " ".join(kept).strip()
+
+
 # -- OpenAI-compatible ----------------------------------------------------------------------------
 class OpenAITranscriber:
-    """`/v1/audio/transcriptions` through the official SDK; any OpenAI-compatible server works."""
+    """`/v1/audio/transcriptions` through the official SDK; any OpenAI-compatible server works.
+
+    `timeout` is the deadline of one whole transcription and `max_retries` the retries within it
+    (`retry_policy`, used by `transcribe_with_retries`); the SDK client itself never retries.
+    """
 
     name = "openai"
 
@@ -174,11 +321,11 @@ class OpenAITranscriber:
         model: str = "whisper-1",
         timeout: float = 30.0,
         max_retries: int = 2,
-        extra_attempts: int = 1,
-        backoff_s: float = 1.0,
+        backoff_s: float = 0.5,
         max_backoff_s: float = 8.0,
         language: str = "ko",
         client: Any = None,
+        extra_attempts: int = 0,  # older name for more retries: added to the same one budget
     ) -> None:
         if client is None:
             import openai
@@ -190,14 +337,14 @@ class OpenAITranscriber:
                 api_key=api_key or "no-key-configured",
                 base_url=base_url or None,
                 timeout=timeout,
-                max_retries=max_retries,
+                max_retries=0,  # retries live in transcribe_with_retries, under one deadline
             )
         self._client = client
         self.model = model
         self.language = language
-        self.extra_attempts = extra_attempts
-        self.backoff_s = backoff_s
-        self.max_backoff_s = max_backoff_s
+        self.timeout = timeout
+        self.retry_policy = RetryPolicy(attempts=1 + max(0, max_retries) + max(0, extra_attempts), deadline_s=timeout,
+                                        backoff_s=backoff_s, max_backoff_s=max_backoff_s)
         self.base_url = str(getattr(client, "base_url", base_url or ""))
 
     @classmethod
@@ -207,7 +354,7 @@ class OpenAITranscriber:
             api_key=endpoint.api_key if endpoint else None,
             base_url=endpoint.base_url if endpoint else None,
             model=endpoint.model if endpoint else settings.ktcs_transcribe_model,
-            timeout=settings.ktcs_llm_timeout,
+            timeout=settings.ktcs_transcribe_timeout,
             max_retries=settings.ktcs_llm_max_retries,
         )
         kwargs.update(overrides)
@@ -218,30 +365,18 @@ class OpenAITranscriber:
         if callable(close):
             close()
 
-    def transcribe(self, audio: AudioInput, *, prompt: str | None = KT_DOMAIN_PROMPT) -> Transcript:
-        wav = _wav_bytes(audio)
-        attempt = 0
-        while True:
-            try:
-                return self._once(wav, prompt)
-            except TranscriptionError as exc:
-                if not exc.retryable or attempt >= self.extra_attempts:
-                    raise
-                delay = min(self.max_backoff_s, self.backoff_s * (2**attempt)) * (0.75 + 0.25 * random.random())
-                if isinstance(exc, TranscriptionRateLimitError) and exc.retry_after is not None:
-                    delay = min(self.max_backoff_s, max(delay, exc.retry_after))
-                log.info("transcription failed (%s), retrying in %.2fs", exc.detail, delay)
-                attempt += 1
-                time.sleep(delay)
-
-    def _once(self, wav: bytes, prompt: str | None) -> Transcript:
+    def transcribe(self, audio: AudioInput, *, prompt: str | None = None,
+                   timeout: float | None = None) -> Transcript:
+        """One request (no retries), bounded by `timeout` (default: the whole deadline)."""
         import openai
 
+        wav = _wav_bytes(audio)
         kwargs: dict[str, Any] = dict(
             model=self.model,
             file=("segment.wav", wav, "audio/wav"),
             language=self.language,
             response_format="json",
+            timeout=min(timeout, self.timeout) if timeout is not None else self.timeout,
         )
         if prompt:
             kwargs["prompt"] = prompt
@@ -281,13 +416,20 @@ class LocalWhisperTranscriber:
         device: str = "cpu",
         compute_type: str = "int8",
         language: str = "ko",
-        beam_size: int = 5,
+        beam_size: int = 2,
+        temperature: tuple[float, ...] = (0.0, 0.2),
+        retry_policy: RetryPolicy | None = None,
     ) -> None:
         self.model_dir = Path(model_dir) if model_dir else None
         self.device = device
         self.compute_type = compute_type
         self.language = language
+        # A small beam and at most one fallback temperature: faster-whisper's default (beam 5,
+        # six temperatures 0.0–1.0) re-decodes noisy segments up to six times — 24–33 s on 2 cores.
         self.beam_size = beam_size
+        self.temperature = tuple(temperature)
+        # A local decode cannot be interrupted; one retry (e.g. after a transient error) at most.
+        self.retry_policy = retry_policy or RetryPolicy(attempts=2, deadline_s=60.0)
         self._model: Any = None
         self._lock = threading.Lock()
         self.unavailable_reason = self._check()
@@ -323,13 +465,22 @@ class LocalWhisperTranscriber:
                     ) from exc
             return self._model
 
-    def transcribe(self, audio: AudioInput, *, prompt: str | None = KT_DOMAIN_PROMPT) -> Transcript:
+    def transcribe(self, audio: AudioInput, *, prompt: str | None = None,
+                   timeout: float | None = None) -> Transcript:
+        """One decode (`timeout` cannot interrupt it; the bounded decoding keeps it short)."""
         model = self._load()
         source: Any = io.BytesIO(audio) if isinstance(audio, bytes | bytearray) else str(audio)
         try:
             with self._lock:  # one decode at a time: CTranslate2 already uses several cores
                 segments, info = model.transcribe(
-                    source, language=self.language, initial_prompt=prompt or None, beam_size=self.beam_size
+                    source,
+                    language=self.language,
+                    initial_prompt=prompt or None,
+                    beam_size=self.beam_size,
+                    best_of=self.beam_size,
+                    temperature=list(self.temperature),
+                    condition_on_previous_text=False,  # no drift from one 30 s window into the next
+                    without_timestamps=True,
                 )
                 text = "".join(s.text for s in segments).strip()
         except Exception as exc:

@@ -1,14 +1,19 @@
-"""Energy-based voice-activity segmentation of 16 kHz mono int16 audio into utterances.
+"""Voice-activity segmentation of 16 kHz mono int16 audio into utterances.
 
-Pure numpy: 30 ms frames, an adaptive noise floor (minimum statistics: the quietest frame of
-the last 2 s — speech always has pauses between words — followed quickly downwards and at a
-limited rate upwards), a speech threshold a fixed margin above the floor, and a hangover so
-short pauses do not cut a sentence. Utterances are 1–15 s: longer ones are force-cut at the
-quietest frame of their last second, shorter ones (0.3–1 s) wait longer for a following
-utterance to merge with, blips under 0.3 s of voiced audio are dropped. Each segment starts
-with ~0.2 s of pre-roll and ends with ~0.2 s of tail so word edges survive.
+Two parts:
+- `FrameSegmenter` assembles utterances from per-frame speech decisions (shared by every
+  detector): a run of `start_frames` speech frames opens an utterance, a hangover of silence
+  closes it so short pauses do not cut a sentence. Utterances are 1–15 s: longer ones are
+  force-cut at the quietest frame of their last second, shorter ones (0.3–1 s) wait longer for
+  a following utterance to merge with, blips under 0.3 s of voiced audio are dropped. Each
+  segment starts with ~0.2 s of pre-roll and ends with ~0.2 s of tail so word edges survive;
+  `flush()` emits the trailing partial utterance.
+- the detector deciding each frame: `EnergyVad` here (pure numpy, 30 ms frames, a speech
+  threshold a fixed margin above an adaptive `NoiseFloor`: minimum statistics — the quietest
+  frame of the last few seconds, followed quickly downwards and at a limited rate upwards), or
+  `SileroVad` (`vad_silero.py`: the Silero network, gated by the same noise floor).
 
-Not thread-safe: one `EnergyVad` per speaker, fed from one thread.
+Not thread-safe: one VAD per speaker, fed from one thread.
 """
 
 from __future__ import annotations
@@ -62,30 +67,63 @@ class VadConfig:
     cut_search_s: float = 1.0  # force-cut at the quietest frame within this window
 
 
-class EnergyVad:
-    """Feed PCM, get `Segment`s. `flush()` at the end emits the trailing partial utterance."""
+class NoiseFloor:
+    """Minimum-statistics noise floor (dBFS) over `config.floor_window_s`, one value per frame."""
+
+    def __init__(self, config: VadConfig, frame_s: float) -> None:
+        self.config = config
+        self.frame_s = frame_s
+        self.db = config.initial_floor_dbfs
+        self._recent: deque[float] = deque(maxlen=max(1, round(config.floor_window_s / frame_s)))
+        self._seen = 0
+        self._calibration = max(1, round(config.calibration_s / frame_s))
+
+    def update(self, db: float, *, in_utterance: bool) -> float:
+        cfg = self.config
+        self._recent.append(db)
+        self._seen += 1
+        candidate = max(cfg.floor_min_dbfs, min(self._recent))
+        if self._seen <= self._calibration or candidate < self.db:
+            self.db = candidate
+        else:
+            rise = cfg.floor_rise_in_utterance_per_s if in_utterance else cfg.floor_rise_per_s
+            self.db = min(candidate, self.db + rise * self.frame_s)
+        return self.db
+
+
+def frame_dbfs(frames: np.ndarray) -> np.ndarray:
+    """Mean power of each row of int16 samples, in dBFS."""
+    power = np.mean(np.square(frames, dtype=np.float64), axis=1)
+    return 10.0 * np.log10(np.maximum(power, 1e-12) / (32768.0**2))
+
+
+class FrameSegmenter:
+    """Feed PCM, get `Segment`s. `flush()` at the end emits the trailing partial utterance.
+
+    Subclasses implement `_decide(frame, db)`: is this frame (int16 samples, its dBFS) speech?
+    It is called once per frame, in order, before the frame joins the utterance state.
+    """
+
+    name = "frames"
 
     def __init__(
         self,
-        speaker: str = "agent",
-        config: VadConfig | None = None,
+        speaker: str,
+        config: VadConfig,
         *,
+        frame_len: int,
         next_seq: Callable[[], int] | None = None,
         sample_rate: int = TARGET_RATE,
     ) -> None:
         self.speaker = str(speaker)
-        self.config = cfg = config or VadConfig()
+        self.config = cfg = config
         self.rate = sample_rate
         counter = count(1)
         self._next_seq = next_seq or (lambda: next(counter))
-        self._frame_len = sample_rate * cfg.frame_ms // 1000
-        self._frame_s = self._frame_len / sample_rate
+        self._frame_len = frame_len
+        self._frame_s = frame_len / sample_rate
         self._pending = np.zeros(0, dtype=np.int16)  # less than one frame
         self._pos = 0  # samples consumed into frames so far
-        self.noise_floor_db = cfg.initial_floor_dbfs
-        self._recent_db: deque[float] = deque(maxlen=max(1, round(cfg.floor_window_s / self._frame_s)))
-        self._frames_seen = 0
-        self._calibration_frames = max(1, round(cfg.calibration_s / self._frame_s))
         pre_frames = max(1, round(cfg.pre_roll_s / self._frame_s))
         self._pre: deque[np.ndarray] = deque(maxlen=pre_frames)  # frames before an utterance
         self._active = False
@@ -108,10 +146,10 @@ class EnergyVad:
         if n_frames == 0:
             return []
         frames = samples[:usable].reshape(n_frames, self._frame_len)
-        energies = self._frame_db(frames)
+        energies = frame_dbfs(frames)
         out: list[Segment] = []
         for frame, db in zip(frames, energies, strict=True):
-            segment = self._step(frame, float(db))
+            segment = self._step(frame, float(db), self._decide(frame, float(db)))
             if segment is not None:
                 out.append(segment)
         return out
@@ -136,34 +174,15 @@ class EnergyVad:
     def in_utterance(self) -> bool:
         return self._active
 
-    # -- internals ------------------------------------------------------------------------------
-    @staticmethod
-    def _frame_db(frames: np.ndarray) -> np.ndarray:
-        power = np.mean(np.square(frames, dtype=np.float64), axis=1)
-        with np.errstate(divide="ignore"):
-            return 10.0 * np.log10(np.maximum(power, 1e-12) / (32768.0**2))
+    # -- the detector ---------------------------------------------------------------------------
+    def _decide(self, frame: np.ndarray, db: float) -> bool:
+        raise NotImplementedError
 
-    def _is_speech(self, db: float) -> bool:
-        cfg = self.config
-        return db > max(self.noise_floor_db + cfg.threshold_db, cfg.min_speech_dbfs)
-
-    def _update_floor(self, db: float) -> None:
-        cfg = self.config
-        self._recent_db.append(db)
-        self._frames_seen += 1
-        candidate = max(cfg.floor_min_dbfs, min(self._recent_db))
-        if self._frames_seen <= self._calibration_frames or candidate < self.noise_floor_db:
-            self.noise_floor_db = candidate
-        else:
-            rise = cfg.floor_rise_in_utterance_per_s if self._active else cfg.floor_rise_per_s
-            self.noise_floor_db = min(candidate, self.noise_floor_db + rise * self._frame_s)
-
-    def _step(self, frame: np.ndarray, db: float) -> Segment | None:
+    # -- utterance assembly ---------------------------------------------------------------------
+    def _step(self, frame: np.ndarray, db: float, speech: bool) -> Segment | None:
         cfg = self.config
         frame_start = self._pos
         self._pos += frame.size
-        self._update_floor(db)
-        speech = self._is_speech(db)
 
         if not self._active:
             self._run = self._run + 1 if speech else 0
@@ -173,12 +192,13 @@ class EnergyVad:
             # Open an utterance: pre-roll frames + the run that triggered it (already in _pre).
             self._pre.append(frame)
             run_frames = list(self._pre)
+            run = min(self._run, len(run_frames))
             self._active = True
             self._frames = run_frames
-            self._energies = [-math.inf] * (len(run_frames) - self._run) + [db] * self._run
-            self._speech = [False] * (len(run_frames) - self._run) + [True] * self._run
+            self._energies = [-math.inf] * (len(run_frames) - run) + [db] * run
+            self._speech = [False] * (len(run_frames) - run) + [True] * run
             self._start = frame_start + frame.size - len(run_frames) * self._frame_len
-            self._voiced = self._run
+            self._voiced = run
             self._last_speech = len(self._frames) - 1
             self._pre.clear()
             self._run = 0
@@ -194,7 +214,7 @@ class EnergyVad:
         silence_s = (len(self._frames) - 1 - self._last_speech) * self._frame_s
         voiced_s = self._voiced * self._frame_s
         gap_limit = cfg.hangover_s if voiced_s >= cfg.min_utterance_s else cfg.merge_gap_s
-        if silence_s >= gap_limit:
+        if silence_s >= gap_limit - 1e-9:
             tail_frames = round(cfg.tail_s / self._frame_s)
             end = min(len(self._frames), self._last_speech + 1 + tail_frames)
             leftover = self._frames[end:]
@@ -204,7 +224,7 @@ class EnergyVad:
                 self._pre.append(f)
             return segment
 
-        if len(self._frames) * self._frame_s >= cfg.max_utterance_s:
+        if len(self._frames) * self._frame_s >= cfg.max_utterance_s - 1e-9:
             return self._force_cut()
         return None
 
@@ -254,3 +274,31 @@ class EnergyVad:
         self._voiced = 0
         self._last_speech = -1
         self._run = 0
+
+
+class EnergyVad(FrameSegmenter):
+    """Speech = a frame `threshold_db` above the adaptive noise floor and above `min_speech_dbfs`."""
+
+    name = "energy"
+
+    def __init__(
+        self,
+        speaker: str = "agent",
+        config: VadConfig | None = None,
+        *,
+        next_seq: Callable[[], int] | None = None,
+        sample_rate: int = TARGET_RATE,
+    ) -> None:
+        cfg = config or VadConfig()
+        super().__init__(speaker, cfg, frame_len=sample_rate * cfg.frame_ms // 1000, next_seq=next_seq,
+                         sample_rate=sample_rate)
+        self._floor = NoiseFloor(cfg, self._frame_s)
+
+    @property
+    def noise_floor_db(self) -> float:
+        return self._floor.db
+
+    def _decide(self, frame: np.ndarray, db: float) -> bool:
+        cfg = self.config
+        floor = self._floor.update(db, in_utterance=self._active)
+        return db > max(floor + cfg.threshold_db, cfg.min_speech_dbfs)

@@ -33,6 +33,7 @@ from ktcs_desktop.core.speech import (
     transcription_status,
 )
 from ktcs_desktop.core.speech.devices import AudioDeviceError, PyAudioFactory
+from ktcs_desktop.core.speech.vad_silero import select_vad
 from ktcs_desktop.core.storage.repositories import ConsultationRepository
 from ktcs_desktop.ui.tasks import TaskKind, TaskManager
 
@@ -181,6 +182,7 @@ class SpeechController(QObject):
                 transcriber,
                 store,
                 captures,
+                vad_factory=select_vad(self.settings.ktcs_vad).factory,  # silero, energy as fallback
                 on_text=lambda seg, tr: bridge.text.emit(seg.speaker, tr.text, seg, tr),
                 on_error=lambda exc, seg: bridge.error.emit(exc, seg),
                 on_level=lambda speaker, db: bridge.level.emit(speaker, float(db)),
