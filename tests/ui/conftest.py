@@ -24,6 +24,15 @@ def _collect_garbage_between_tests():
 @pytest.fixture
 def app(qapp):
     from ktcs_desktop.ui.app import create_application
+@pytest.fixture(autouse=True)
+def _in_process_knowledge(monkeypatch):
+    """Windows under test run the knowledge stack in-process (a worker process per test would cost
+    seconds of CPU each); tests/ui/test_responsiveness.py and tests/worker/ cover the worker."""
+    from ktcs_desktop.ui.features import knowledge
+
+    monkeypatch.setattr(knowledge, "USE_WORKER_PROCESS", False)
+
+
 
     return create_application()
 

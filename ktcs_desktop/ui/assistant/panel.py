@@ -103,6 +103,8 @@ class AssistantPanel(Pane):
             self.cards_row.addWidget(PlanCardWidget(card))
         self.cards_row.addStretch(1)
 
+        else:
+            self.notice.hide()  # e.g. "지식 준비 중…" shown while the knowledge worker warmed up
     @property
     def answer_text(self) -> str:
         return self._text

@@ -33,7 +33,8 @@ class AssistantFeature(QObject):
     def __init__(self, window: MainWindow) -> None:
         super().__init__(window)
         self.window = window
-        self.service = AssistantService(window.services.settings)
+        # The knowledge worker process (ui/features/knowledge.py) when it runs; in-process otherwise.
+        self.service = getattr(window, "knowledge_worker", None) or AssistantService(window.services.settings)
         self.panel = AssistantPanel()
         self.panel.set_provider(self.service.label)
         window.assist_area.layout().addWidget(self.panel)

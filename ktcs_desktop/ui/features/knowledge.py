@@ -1,26 +1,59 @@
-"""Main-window integration of the knowledge feature: 도구 → 요금제 정보 새로고침 / 요금제 카탈로그.
+"""Main-window integration of the knowledge feature: the knowledge worker process, 도구 → 요금제 정보
+새로고침 / 요금제 카탈로그.
 
-Everything slow (page fetches, index builds, Kiwi/Chroma searches) runs through `window.tasks`.
+The assistant, retrieval (Kiwi, BM25, dense vectors) and index builds run in a worker process started
+with the window (`window.knowledge_worker`, a `KnowledgeWorkerClient`), so their GIL-heavy work never
+stalls the GUI thread; calls still go through `window.tasks` because they wait for the worker.
 """
 
 from __future__ import annotations
 
+import os
 from typing import TYPE_CHECKING
 
+from PySide6.QtCore import QEvent, QObject, QTimer, Signal
 from PySide6.QtGui import QAction
+from PySide6.QtWidgets import QLabel
 
-from ktcs_desktop.ingestion import build_index
 from ktcs_desktop.core.catalog import default_catalog
-from ktcs_desktop.core.retrieval import KnowledgeBase
+from ktcs_desktop.core.worker import STATE_TEXT, KnowledgeWorkerClient, WorkerState
 from ktcs_desktop.ui.knowledge import CatalogBrowser, RefreshDialog
 from ktcs_desktop.ui.tasks import TaskContext
 
 if TYPE_CHECKING:
+    from ktcs_desktop.core.retrieval import KnowledgeBase
     from ktcs_desktop.ui.main_window import MainWindow
 
 # The refresh tries the live pages (Firecrawl with a key, plain HTTP otherwise) and falls back to the
 # shipped snapshots without network; tests set this to True.
 REFRESH_OFFLINE = False
+# False (or KTCS_KNOWLEDGE_WORKER=0): everything in this process on worker threads, as before
+# (tests that do not exercise the worker; a machine where a child process cannot start).
+USE_WORKER_PROCESS = os.environ.get("KTCS_KNOWLEDGE_WORKER", "1") != "0"
+CLOSE_TIMEOUT_S = 1.0
+
+
+class _WorkerBridge(QObject):
+    """Carries the worker's status (reported on a background thread) to the GUI thread, and stops
+    the worker when the window closes."""
+
+    status = Signal(object, object)  # WorkerState, info
+
+    def __init__(self, window: MainWindow, client: KnowledgeWorkerClient) -> None:
+        super().__init__(window)
+        self.client = client
+        self.window = window
+        window.installEventFilter(self)
+        window.destroyed.connect(lambda *_: client.close(CLOSE_TIMEOUT_S))
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt API
+        if watched is self.window and event.type() == QEvent.Type.Close:
+            QTimer.singleShot(0, self, self._closed)  # after closeEvent: it may have been refused
+        return False
+
+    def _closed(self) -> None:
+        if not self.window.isVisible():
+            self.client.close(CLOSE_TIMEOUT_S)
 
 
 class KnowledgeFeature:
@@ -29,6 +62,18 @@ class KnowledgeFeature:
         self.settings = window.services.settings
         self.refresh_dialog: RefreshDialog | None = None
         self.catalog_browser: CatalogBrowser | None = None
+        self.worker: KnowledgeWorkerClient | None = None
+        self.worker_label = QLabel()
+        self.worker_label.setObjectName("Muted")
+        if USE_WORKER_PROCESS:
+            self.worker = KnowledgeWorkerClient(self.settings, catalog=default_catalog(), autostart=False)
+            self._bridge = _WorkerBridge(window, self.worker)
+            self._bridge.status.connect(self._worker_status)
+            self.worker.on_status = self._bridge.status.emit
+            self.worker_label.setText(STATE_TEXT[WorkerState.STARTING])
+            window.statusBar().addPermanentWidget(self.worker_label)
+            self.worker.start()
+        window.knowledge_worker = self.worker  # type: ignore[attr-defined] - the assistant's service
 
         window.tools_menu.addSeparator()
         self.refresh_action = QAction("요금제 정보 새로고침…", window)
@@ -41,8 +86,27 @@ class KnowledgeFeature:
         window.tools_menu.addAction(self.catalog_action)
 
     def knowledge_base(self) -> KnowledgeBase:
-        """The live index (worker threads only: the first call may build it)."""
+        """The live index in this process (worker threads only: the first call may build it)."""
+        from ktcs_desktop.core.retrieval import KnowledgeBase
+
         return KnowledgeBase.shared(self.settings)
+
+    # -- worker --------------------------------------------------------------------------------
+    def _worker_status(self, state: WorkerState, info: dict) -> None:
+        self.worker_label.setText(STATE_TEXT.get(state, ""))
+        if state is WorkerState.READY:
+            assistant = getattr(self.window, "assistant", None)
+            if assistant is not None and assistant.service is self.worker:
+                assistant.panel.set_provider(self.worker.label)
+            if self._worker_notice_shown:
+                self.window.alert_banner.hide()
+                self._worker_notice_shown = False
+        elif state in (WorkerState.RESTARTING, WorkerState.FAILED) and info.get("notice"):
+            self.window.alert_banner.show_message(info["notice"],
+                                                  level="warning" if state is WorkerState.RESTARTING else "error")
+            self._worker_notice_shown = True
+
+    _worker_notice_shown = False
 
     # -- refresh -------------------------------------------------------------------------------
     def refresh(self) -> RefreshDialog:
@@ -53,7 +117,13 @@ class KnowledgeFeature:
         self.refresh_dialog = dialog
         settings, offline = self.settings, REFRESH_OFFLINE
 
+        worker = self.worker
+
         def build(ctx: TaskContext):
+            if worker is not None:
+                return worker.build_index(offline=offline, progress=ctx.emit, cancel=lambda: ctx.cancelled)
+            from ktcs_desktop.ingestion import build_index
+
             return build_index(settings, offline=offline, progress=ctx.emit, cancel=lambda: ctx.cancelled)
 
         dialog.finished_report.connect(self._refreshed)
@@ -85,6 +155,8 @@ class KnowledgeFeature:
 
     def search_plan_ids(self, query: str) -> list[str]:
         """Plans the resolver names first, then plan hits of the hybrid search (worker thread)."""
+        if self.worker is not None:
+            return self.worker.search_plan_ids(query)
         named = [plan.id for plan in default_catalog().resolve(query)]
         hits = self.knowledge_base().search(query, k=15)
         return list(dict.fromkeys(named + [hit.plan_id for hit in hits if hit.plan_id]))
