@@ -298,3 +298,18 @@ def test_erase_sequence_counts_wrapped_korean_rows() -> None:
 
     assert erase_sequence("abc", 80) == "\r\x1b[2K"
     assert erase_sequence("가" * 41 + "\nx", 80).count("\x1b[1A") == 2  # 82 columns → 2 rows, plus one line
+
+
+def test_stream_ending_without_finish_reason_is_not_an_answer(settings, stub) -> None:
+    """llama.cpp ends the stream silently when the prompt exceeds its context: not an empty answer."""
+    from tests.helpers.openai_stub import sse_response
+
+    stub.script("POST", CHAT, sse_response([], done=False))
+    answer = AssistantService(make_settings(settings, stub)).answer("슬림 14기가 얼마예요?")
+    assert answer.provider == "offline"
+    assert answer.fallback_notice == NOTICES[FailureKind.SERVER_ERROR].format(reason="빈 응답")
+    partial = {"id": "c", "object": "chat.completion.chunk", "created": 0, "model": "m",
+               "choices": [{"index": 0, "delta": {"content": "5G 슬림은 월 1"}, "finish_reason": None}]}
+    stub.script("POST", CHAT, sse_response([partial], done=True))
+    cut = AssistantService(make_settings(settings, stub)).answer("슬림 14기가 얼마예요?")
+    assert cut.fallback_notice == NOTICES[FailureKind.DISCONNECTED]

@@ -269,6 +269,8 @@ class OpenAIProvider:
         usage.requests += 1
         text_parts: list[str] = []
         calls: dict[int, dict[str, str]] = {}
+        chunks = 0
+        finished = False
         watchdog = llm_client.StreamWatchdog(stream, deadline, cancel)
         try:
             with watchdog:
@@ -276,9 +278,11 @@ class OpenAIProvider:
                     if cancel is not None and cancel():
                         raise AssistantCancelled()
                     deadline.check()  # a server trickling tokens still ends at the deadline
+                    chunks += 1
                     if getattr(chunk, "usage", None) is not None:
                         self._count(usage, chunk.usage)
                     for choice in chunk.choices or ():
+                        finished = finished or bool(getattr(choice, "finish_reason", None))
                         delta = choice.delta
                         if delta is None:
                             continue
@@ -302,10 +306,18 @@ class OpenAIProvider:
                 raise AssistantCancelled() from exc
             raise llm_client.classify(exc, timed_out=watchdog.reason == "deadline" or deadline.expired()) from exc
         finally:
-            llm_client.abort_stream(stream)  # the server must see us go, not keep generating
+            if not finished:  # abandoned (cancel, deadline, error): the server must see us go, not keep generating
+                llm_client.abort_stream(stream)
             stream.close()
         if watchdog.reason == "cancel":
             raise AssistantCancelled()
+        if not finished:
+            # a stream that ends without a finish_reason was cut: llama.cpp closes it this way when the
+            # prompt exceeds its context, and a proxy may drop the connection between chunks
+            if chunks == 0:
+                raise OnlineFailure(FailureKind.SERVER_ERROR, "빈 응답", detail="stream ended without any chunk")
+            raise OnlineFailure(FailureKind.DISCONNECTED, "연결 끊김",
+                                detail=f"stream ended after {chunks} chunks without finish_reason")
         ordered = [calls[i] for i in sorted(calls)]
         for i, call in enumerate(ordered):
             call["id"] = call["id"] or f"call_{i}"

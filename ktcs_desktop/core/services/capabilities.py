@@ -115,7 +115,7 @@ def probe_chat(endpoint: Endpoint, timeout: float) -> tuple[bool, str]:
             response = client.get(f"{base}/models", headers={"Authorization": f"Bearer {endpoint.key}"})
     except Exception as exc:  # noqa: BLE001 - any transport failure means "not reachable"
         log.info("chat probe %s failed: %r", base, exc)
-        return False, "연결 실패"
+        return False, _transport_reason(exc)
     if response.status_code in (401, 403):
         return False, f"인증 실패 ({response.status_code})"
     if response.status_code >= 400:
@@ -127,6 +127,10 @@ def probe_chat(endpoint: Endpoint, timeout: float) -> tuple[bool, str]:
     if ids and endpoint.model not in ids:
         return True, f"서버 응답 확인 (모델 목록에 {endpoint.model} 없음: {', '.join(sorted(map(str, ids))[:3])})"
     return True, "서버 응답 확인"
+
+
+def _transport_reason(exc: BaseException) -> str:
+    return "응답 시간 초과" if "Timeout" in type(exc).__name__ else "연결 실패"
 
 
 def _silent_wav(seconds: float = 0.5, rate: int = 16000) -> bytes:
@@ -145,14 +149,15 @@ def probe_transcription(endpoint: Endpoint, timeout: float) -> tuple[bool, str]:
 
     base = (endpoint.base_url or "https://api.openai.com/v1").rstrip("/")
     try:
-        with probe_client(base, max(timeout, 5.0)) as client:  # a CPU Whisper needs a moment even for silence
+        # a CPU Whisper needs a moment even for a short silence; temperature 0: no fallback re-decodes
+        with probe_client(base, max(timeout, 10.0)) as client:
             response = client.post(f"{base}/audio/transcriptions",
                                    headers={"Authorization": f"Bearer {endpoint.key}"},
-                                   data={"model": endpoint.model, "language": "ko"},
-                                   files={"file": ("probe.wav", _silent_wav(), "audio/wav")})
+                                   data={"model": endpoint.model, "language": "ko", "temperature": "0"},
+                                   files={"file": ("probe.wav", _silent_wav(0.3), "audio/wav")})
     except Exception as exc:  # noqa: BLE001
         log.info("transcription probe %s failed: %r", base, exc)
-        return False, "연결 실패"
+        return False, _transport_reason(exc)
     if response.status_code == 404:
         return False, "음성 인식 미지원 (404)"
     if response.status_code >= 400:
