@@ -3,6 +3,7 @@
 #   make test    install and run every test (MySQL tests too when KTCS_TEST_MYSQL_URL is set)
 #   make bench   print lookup/retrieval/… figures (benchmarks/)
 #   make bundle  PyInstaller one-folder build (dist/ktcs-desktop); make bundle-check smoke-runs it
+#   make test-servers  integration tests against real llama.cpp / faster-whisper servers (not in `make test`)
 
 PYTHON ?= python3
 VENV   ?= .venv
@@ -12,7 +13,9 @@ APT_PACKAGES = portaudio19-dev libxkbcommon-x11-0 libxcb-cursor0 libxcb-icccm4 l
 	libxcb-shape0 libxcb-xinerama0 libxcb-randr0 libxcb-render-util0 libxcb-image0 libegl1 libgl1 \
 	libfontconfig1 libdbus-1-3 espeak-ng
 
-.PHONY: run test test-fast bench bundle bundle-check system-deps venv lint clean
+SERVERS_VENV ?= .venv-servers
+
+.PHONY: run test test-servers test-fast bench bundle bundle-check system-deps venv lint clean
 
 system-deps:
 	@if [ "$$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then \
@@ -38,8 +41,14 @@ run: $(STAMP)
 test: $(STAMP)
 	$(PY) -m pytest
 
+# Real servers on 127.0.0.1 (their own venv; the llama-cpp-python wheel is compiled once and cached
+# under ~/.cache/ktcs-desktop/wheels). Never downloads weights: HF_HUB_OFFLINE=1.
+test-servers: $(STAMP)
+	SERVERS_VENV=$(SERVERS_VENV) PYTHON=$(PYTHON) bash tests_servers/setup.sh
+	HF_HUB_OFFLINE=1 KTCS_SERVERS_VENV=$(SERVERS_VENV) QT_QPA_PLATFORM=offscreen $(PY) -m pytest tests_servers -p no:cacheprovider -v -rs
+
 lint: $(STAMP)
-	$(VENV)/bin/ruff check ktcs_desktop tests benchmarks
+	$(VENV)/bin/ruff check ktcs_desktop tests tests_servers benchmarks
 
 bench: $(STAMP)
 	$(PY) benchmarks/run_all.py
