@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 
 class KtcsError(Exception):
     """Base error: `user_message` is the Korean text shown in the UI and the CLI."""
@@ -14,7 +16,7 @@ class KtcsError(Exception):
         self.detail = detail
         super().__init__(self.user_message if detail is None else f"{self.user_message} ({detail})")
 
-    def __reduce__(self):
+    def __reduce__(self) -> tuple[Any, ...]:
         # Crosses process boundaries (the knowledge worker) with its Korean message and detail intact,
         # whatever a subclass's __init__ takes.
         return _restore_error, (type(self), self.args, self.__dict__)

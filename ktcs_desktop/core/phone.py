@@ -68,3 +68,13 @@ _PHONE_IN_TEXT = re.compile(r"(?<!\d)(?:\+?82[\s-]?)?0?1[016789][\s.-]?\d{3,4}[\
 def mask_phones_in_text(text: str) -> str:
     """Mask every mobile number found in free text (before it leaves the machine)."""
     return _PHONE_IN_TEXT.sub(lambda match: mask_phone(match.group(0)), text)
+
+
+def mask_name(name: str) -> str:
+    """Hide the middle of a Korean name for exports and prompts: 김민수 → 김*수, 이산 → 이*."""
+    name = (name or "").strip()
+    if len(name) <= 1:
+        return "*" if name else ""
+    if len(name) == 2:
+        return name[0] + "*"
+    return name[0] + "*" * (len(name) - 2) + name[-1]

@@ -35,13 +35,40 @@ class WrapUp:
     line_count: int = 0
     generated_by: str = "offline"  # offline (extractive) | openai | saved (the agent's text or draft)
     extra: dict[str, Any] = field(default_factory=dict)
+    # Who and when, for exports: the customer only masked (김*수, 010-****-5678).
+    customer_masked: str = ""
+    phone_masked: str = ""
+    agent_id: str = ""
+    ended_at: datetime | None = None
+
+    @property
+    def duration_s(self) -> int | None:
+        if self.started_at is None or self.ended_at is None:
+            return None
+        return max(0, int((self.ended_at - self.started_at).total_seconds()))
+
+    def header_lines(self) -> list[str]:
+        """고객 / 상담원 / 시작·종료 / 통화 시간 — the same lines in every export format."""
+        lines = []
+        if self.customer_masked or self.phone_masked:
+            lines.append(f"고객: {self.customer_masked or '미확인'} ({self.phone_masked or '번호 없음'})")
+        if self.agent_id:
+            lines.append(f"상담원: {self.agent_id}")
+        if self.started_at:
+            lines.append(f"상담 시작: {self.started_at:%Y-%m-%d %H:%M:%S}")
+        if self.ended_at:
+            lines.append(f"상담 종료: {self.ended_at:%Y-%m-%d %H:%M:%S}")
+        if self.duration_s is not None:
+            minutes, seconds = divmod(self.duration_s, 60)
+            lines.append(f"통화 시간: {minutes}분 {seconds:02d}초")
+        return lines
 
     def with_edits(self, summary_text: str, outcome: str) -> WrapUp:
         return dataclasses.replace(self, summary_text=summary_text, outcome=outcome)
 
 
 def _events_from_journal(path: Path) -> list[ConsultationEvent]:
-    events = []
+    events: list[ConsultationEvent] = []
     if not path.exists():
         return events
     for raw in path.read_text(encoding="utf-8").splitlines():
@@ -160,9 +187,19 @@ def render_text(w: WrapUp) -> str:
     return "\n".join(body)
 
 
+def with_parties(w: WrapUp, *, customer: Any = None, agent_id: str = "", ended_at: datetime | None = None) -> WrapUp:
+    """Add who and when to a wrap-up (the customer masked)."""
+    from ktcs_desktop.core.phone import mask_name, mask_phone
+
+    return dataclasses.replace(
+        w, customer_masked=mask_name(customer.name) if customer is not None else w.customer_masked,
+        phone_masked=mask_phone(customer.phone) if customer is not None else w.phone_masked,
+        agent_id=agent_id or w.agent_id, ended_at=ended_at or w.ended_at)
+
+
 def to_markdown(w: WrapUp) -> str:
     title = f"# 상담 요약 #{w.consultation_id}" if w.consultation_id is not None else "# 상담 요약"
-    when = f"- 상담 시작: {w.started_at:%Y-%m-%d %H:%M}\n" if w.started_at else ""
+    when = "".join(f"- {line}\n" for line in w.header_lines())
     bullets = lambda items: "\n".join(f"- {item}" for item in items) or "- 없음"  # noqa: E731
     return (f"{title}\n\n{when}- 결과: **{w.outcome}**\n- 대화 {w.line_count}줄\n\n"
             f"## 고객 문의 의도\n{bullets(w.intents)}\n\n"
@@ -175,8 +212,25 @@ def to_markdown(w: WrapUp) -> str:
 def to_dict(w: WrapUp) -> dict[str, Any]:
     data = dataclasses.asdict(w)
     data["started_at"] = w.started_at.isoformat() if w.started_at else None
+    data["ended_at"] = w.ended_at.isoformat() if w.ended_at else None
+    data["duration_s"] = w.duration_s
     return data
 
 
 def to_json(w: WrapUp) -> str:
     return json.dumps(to_dict(w), ensure_ascii=False, indent=2)
+
+
+def export_wrapup(w: WrapUp, fmt: str, path: Path, *, pdf_writer: Any = None) -> Path:
+    """The one MD/JSON/PDF export dispatch (window and CLI). PDF needs the UI's writer."""
+    if fmt == "md":
+        path.write_text(to_markdown(w), encoding="utf-8")
+    elif fmt == "json":
+        path.write_text(to_json(w), encoding="utf-8")
+    elif fmt == "pdf":
+        if pdf_writer is None:
+            raise ValueError("PDF export needs a pdf_writer")
+        pdf_writer(w, path)
+    else:
+        raise ValueError(f"unknown export format {fmt!r}")
+    return path

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from datetime import date, datetime
+from datetime import date
 
 from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -21,18 +21,29 @@ from PySide6.QtWidgets import (
 )
 
 from ktcs_desktop import __version__
-from ktcs_desktop.core.errors import DatabaseUnavailableError, InvalidInputError, KtcsError
-from ktcs_desktop.core.models import CallerLookup, Speaker
-from ktcs_desktop.core.phone import format_phone, mask_phone, normalize_phone
+from ktcs_desktop.core.call import (
+    CallDesk,
+    CallerChanged,
+    CallSession,
+    CallState,
+    LineAdded,
+    LookupDecision,
+    StateChanged,
+    SwitchChoice,
+)
+from ktcs_desktop.core.errors import DatabaseUnavailableError, InvalidInputError, NotFoundError, user_message
+from ktcs_desktop.core.models import CallerLookup, Speaker, TranscriptLine
+from ktcs_desktop.core.phone import format_phone, mask_name, mask_phone, normalize_phone
 from ktcs_desktop.core.recommend import current_plan_summary
 from ktcs_desktop.core.services.capabilities import capability_report
 from ktcs_desktop.core.services.container import Services
 from ktcs_desktop.core.services.recorder import ConsultationRecorder, RecoveryReport, recover_journals
 from ktcs_desktop.core.storage.database import DatabaseStatus
+from ktcs_desktop.ui.database_monitor import DatabaseMonitor
 from ktcs_desktop.ui.features import install_all
 from ktcs_desktop.ui.panes.conversation import ConversationPane
 from ktcs_desktop.ui.panes.history import HistoryPane
-from ktcs_desktop.ui.panes.lookup import LookupPane
+from ktcs_desktop.ui.panes.lookup import CallerCard, LookupPane
 from ktcs_desktop.ui.panes.recommendation import RecommendationPane
 from ktcs_desktop.ui.tasks import TaskManager
 from ktcs_desktop.ui.widgets import Banner
@@ -51,44 +62,44 @@ SHORTCUTS = (
 )
 
 
-def _elapsed(recorder: ConsultationRecorder) -> str:
-    """mm:ss since the consultation started."""
-    minutes, seconds = divmod(max(0, int((datetime.now() - recorder.started_at).total_seconds())), 60)
+def _mmss(seconds: int) -> str:
+    minutes, seconds = divmod(max(0, seconds), 60)
     return f"{minutes:02d}:{seconds:02d}"
 
 
-def user_message(exc: BaseException) -> str:
-    """The Korean text for an error (never a raw traceback)."""
-    if isinstance(exc, KtcsError):
-        return exc.user_message
-    return f"예기치 못한 오류가 발생했습니다. 로그를 확인해 주세요. ({type(exc).__name__})"
-
-
 class MainWindow(QMainWindow):
-    caller_loaded = Signal(object)  # CallerLookup
+    """A thin shell: panes render the desk's current `CallSession` and are reset when it changes."""
+
+    caller_loaded = Signal(object)  # CallerLookup shown for the current session
+    session_changed = Signal(object, object)  # (old CallSession | None, new CallSession): reset everything
     consultation_started = Signal(object)  # ConsultationRecorder
     consultation_ending = Signal(object)  # ConsultationRecorder: 상담 종료 pressed, wrap-up follows
     consultation_closed = Signal(object)  # ConsultationRecorder
     transcript_line_added = Signal(object)  # TranscriptLine (typed or transcribed)
     database_status_changed = Signal(object)  # DatabaseStatus
 
-    DB_RETRY_MS = 5000
-    DB_HEALTH_MS = 20000
+    EXIT_DRAIN_MS = 5000
 
     def __init__(self, services: Services, *, start_background_work: bool = True) -> None:
         super().__init__()
         self.services = services
         self.tasks = TaskManager(self)
-        self.caller: CallerLookup | None = None
-        self.recorder: ConsultationRecorder | None = None
+        settings = services.settings
+        self.desk = CallDesk(services.consultations, settings.paths.sessions_dir, settings.ktcs_agent_id)
+        self.desk.on_session_changed(self._session_replaced)
         # Set by the wrap-up feature: called with the recorder when the agent ends a consultation;
-        # it must eventually call `finish_consultation(summary, outcome)`.
+        # it must eventually call `finish_consultation(summary, outcome)` or `resume_consultation()`.
         self.wrapup_handler: Callable[[ConsultationRecorder], None] | None = None
-        self.db_ok: bool | None = None
-        self._check_in_flight = False
         self._lookup_handle = None
+        self._next_caller: CallerLookup | None = None  # chosen "end this call, start one for …"
+        self._pending_pop: str | None = None  # a screen pop that arrived during wrap-up
+        self._quitting = False
+        self.quit_confirmed = False  # the agent said 종료 to "상담이 진행 중입니다"
+        self.quit_dialog: QMessageBox | None = None
+        self.switch_dialog: QMessageBox | None = None
+        self.view_dialog: QDialog | None = None
 
-        self.setWindowTitle(f"KT CS AI 상담원 — {services.settings.ktcs_agent_id}")
+        self.setWindowTitle(f"KT CS AI 상담원 — {settings.ktcs_agent_id}")
         self.resize(1440, 900)
         self._build_layout()
         self._build_menus()
@@ -98,9 +109,11 @@ class MainWindow(QMainWindow):
         self._clock.setInterval(1000)
         self._clock.timeout.connect(self._refresh_consultation_clock)
 
-        self._db_timer = QTimer(self)
-        self._db_timer.setSingleShot(True)
-        self._db_timer.timeout.connect(self.check_database)
+        self.database = DatabaseMonitor(services, self.tasks, self.db_banner, self.db_label,
+                                        self.desk.live_recorders, self)
+        self.database.status_changed.connect(self._database_status)
+        self.database.reconnected.connect(self._database_reconnected)
+        self.database.prepared.connect(self._recover_journals)
 
         self.lookup_pane.lookup_requested.connect(self.lookup)
         self.lookup_pane.identity_verified.connect(self._identity_verified)
@@ -111,9 +124,84 @@ class MainWindow(QMainWindow):
         self.conversation_pane.line_submitted.connect(self.add_transcript_line)
         self.conversation_pane.notes_changed.connect(self._save_notes)
 
+        self._watch(self.desk.session)
         install_all(self)
         if start_background_work:
-            self._prepare_database()
+            self.database.prepare()
+
+    # -- the current call ----------------------------------------------------------------------
+    @property
+    def session(self) -> CallSession:
+        return self.desk.session
+
+    @property
+    def caller(self) -> CallerLookup | None:
+        """The caller of the current session (never another customer's)."""
+        return self.desk.session.caller
+
+    @property
+    def recorder(self) -> ConsultationRecorder | None:
+        return self.desk.session.recorder
+
+    @property
+    def db_ok(self) -> bool | None:
+        return self.database.ok
+
+    def _watch(self, session: CallSession) -> None:
+        session.subscribe(self._on_session_event)
+
+    def _session_replaced(self, old: CallSession | None, new: CallSession) -> None:
+        """A new call session: every pane starts from a clean screen, then renders the new one."""
+        self._watch(new)
+        self._clock.stop()
+        self.statusBar().clearMessage()  # e.g. "김철수 고객 조회 완료" belongs to the previous call
+        self.alert_banner.hide()
+        self.conversation_pane.reset()
+        self.conversation_pane.set_active(False, "상담 대기")
+        self.history_pane.clear()
+        self.recommendation_pane.clear()
+        if new.caller is None:
+            self.lookup_pane.clear()
+        else:
+            self._render_caller(new.caller)
+        self.consultation_label.setText("상담 대기")
+        self.session_changed.emit(old, new)
+
+    def _on_session_event(self, session: CallSession, event: object) -> None:
+        if session is not self.desk.session:
+            return  # an ended session still writing (late transcription): not on screen
+        if isinstance(event, StateChanged):
+            self._render_state(session)
+        elif isinstance(event, CallerChanged):
+            if event.caller is None:
+                self.statusBar().clearMessage()
+                self.lookup_pane.clear()
+                self.history_pane.clear()
+                self.recommendation_pane.clear()
+            else:
+                self._render_caller(event.caller)
+            self._refresh_consultation_clock()
+        elif isinstance(event, LineAdded):
+            self.conversation_pane.add_line(event.line)
+
+    def _render_caller(self, caller: CallerLookup) -> None:
+        self.lookup_pane.show_result(caller, current_plan_summary(caller.profile, date.today()))
+        self.history_pane.show_page(caller.profile.id, caller.history)
+        self.recommendation_pane.show_caller(caller)
+        self.caller_loaded.emit(caller)
+
+    def _render_state(self, session: CallSession) -> None:
+        state = session.state
+        if state is CallState.LIVE:
+            self.conversation_pane.set_active(True, f"상담 중 {_mmss(session.elapsed_s())}")
+            self._refresh_consultation_clock()
+            self._clock.start()
+        elif state is CallState.WRAP_UP:
+            self.conversation_pane.state_label.setText(f"후처리 중 {_mmss(session.elapsed_s())}")
+        elif state is CallState.ENDED:
+            self._clock.stop()
+            self.conversation_pane.set_active(False, f"상담 종료됨 ({_mmss(session.elapsed_s())})")
+            self.consultation_label.setText("상담 대기")
 
     # -- layout ----------------------------------------------------------------------------
     def _build_layout(self) -> None:
@@ -198,87 +286,31 @@ class MainWindow(QMainWindow):
                                                 self.recommendation_pane)]
 
     # -- database health ---------------------------------------------------------------------
-    def _prepare_database(self) -> None:
-        self._check_in_flight = True
-        self.tasks.run(lambda ctx: self.services.prepare_database(),
-                       on_success=lambda _report: self._after_prepare(),
-                       on_failure=self._database_failed)
+    def check_database(self) -> None:
+        self.database.check()
 
-    def _after_prepare(self) -> None:
-        self._check_in_flight = False
-        self.check_database()
+    def _database_status(self, status: DatabaseStatus) -> None:
+        self._update_pending_label()
+        self.database_status_changed.emit(status)
+
+    def _database_reconnected(self) -> None:
+        self.statusBar().showMessage("데이터베이스 연결이 복구되었습니다.", 5000)
+        # Calls that ended during the outage live only in their journals: write them now.
         self._recover_journals()
 
     def _recover_journals(self) -> None:
-        """Save consultations a crash or an outage left only in the local journal."""
-        skip = {self.recorder.key} if self.recorder is not None else set()
+        """Save consultations a crash or an outage left only in the local journal. Calls live in
+        this window (or any other process) hold their lock and are never touched."""
         sessions_dir = self.services.settings.paths.sessions_dir
-        self.tasks.run(lambda ctx: recover_journals(sessions_dir, self.services.consultations, skip=skip),
+        self.tasks.run(lambda ctx: recover_journals(sessions_dir, self.services.consultations),
                        on_success=self._journals_recovered, on_failure=self.report_background_failure)
 
     def _journals_recovered(self, report: RecoveryReport) -> None:
         if report.sessions:
-            self.statusBar().showMessage(
-                f"이전에 저장되지 않은 상담 {report.sessions}건을 복구해 저장했습니다.", 8000)
-
-    def check_database(self) -> None:
-        if self._check_in_flight:
-            return
-        self._check_in_flight = True
-        if self.db_ok is False:
-            self.db_label.setText("DB 재연결 시도 중…")
-        self.tasks.run(lambda ctx: self._check_and_migrate(), on_success=self._database_checked,
-                       on_failure=self._database_failed)
-
-    def _check_and_migrate(self) -> DatabaseStatus:
-        status = self.services.db.check()
-        if status.reachable and not status.ok:  # e.g. the server came back empty: migrate (and seed)
-            self.services.prepare_database()
-            status = self.services.db.check()
-        if status.ok and self.recorder is not None and self.recorder.pending_count:
-            try:
-                self.recorder.flush()
-            except DatabaseUnavailableError:
-                pass
-        return status
-
-    def _database_checked(self, status: DatabaseStatus) -> None:
-        self._check_in_flight = False
-        was_ok = self.db_ok
-        self.db_ok = status.ok
-        self.db_label.setText(f"● {status.message}")
-        self.db_label.setToolTip(status.location)
-        self.db_label.setStyleSheet("color: #047857;" if status.ok else "color: #B42318;")
-        if status.ok:
-            self.db_banner.hide()
-            if was_ok is False:
-                self.statusBar().showMessage("데이터베이스 연결이 복구되었습니다.", 5000)
-                # Calls that ended during the outage live only in their journals: write them now.
-                self._recover_journals()
-            self._db_timer.start(self.DB_HEALTH_MS)
-        else:
-            self._show_db_banner()
-            self._db_timer.start(self.DB_RETRY_MS)
-        self._update_pending_label()
-        self.database_status_changed.emit(status)
-
-    def _database_failed(self, exc: BaseException) -> None:
-        self._check_in_flight = False
-        log.warning("database unavailable: %s", exc)
-        self.db_ok = False
-        self.db_label.setText(f"● DB 연결 끊김 ({self.services.db.backend})")
-        self.db_label.setStyleSheet("color: #B42318;")
-        self._show_db_banner(user_message(exc) if not isinstance(exc, DatabaseUnavailableError) else None)
-        self._db_timer.start(self.DB_RETRY_MS)
-
-    def _show_db_banner(self, detail: str | None = None) -> None:
-        text = (f"데이터베이스({self.services.db.backend} {self.services.db.location})에 연결할 수 없습니다. "
-                f"{self.DB_RETRY_MS // 1000}초마다 자동으로 다시 연결합니다. 입력한 대화와 메모는 이 PC에 "
-                "임시 저장되며 연결이 복구되면 저장됩니다.")
-        if detail:
-            text += f"\n{detail}"
-        self.db_banner.show_message(text, level="error", action="지금 다시 시도", on_action=self.check_database,
-                                    closable=False)
+            text = f"이전에 저장되지 않은 상담 {report.sessions}건을 복구해 저장했습니다."
+            if report.quarantined:
+                text += f" 손상된 기록 {report.quarantined}줄은 따로 보관했습니다."
+            self.statusBar().showMessage(text, 8000)
 
     # -- lookup ----------------------------------------------------------------------------
     def lookup(self, raw_phone: str) -> None:
@@ -290,172 +322,331 @@ class MainWindow(QMainWindow):
         if self._lookup_handle is not None and not self._lookup_handle.done:
             self._lookup_handle.cancel()
         self.lookup_pane.set_busy(True)
-        def work(ctx) -> tuple[CallerLookup, str]:
-            result = self.services.lookup.lookup(raw_phone)
-            return result, current_plan_summary(result.profile, date.today())
-
+        session = self.desk.session
         self._lookup_handle = self.tasks.run(
-            work,
-            on_success=self._lookup_done,
-            on_failure=self._lookup_failed,
+            lambda ctx: self.services.lookup.lookup(raw_phone),
+            on_success=lambda result: self._lookup_done(result, session),
+            on_failure=lambda exc: self._lookup_failed(exc, raw_phone),
             on_finished=lambda: self.lookup_pane.set_busy(False),
         )
 
-    def _lookup_done(self, found: tuple[CallerLookup, str]) -> None:
-        result, plan_summary = found
-        self.caller = result
-        self.lookup_pane.show_result(result, plan_summary)
-        self.history_pane.show_page(result.profile.id, result.history)
-        self.recommendation_pane.show_caller(result)
+    def _lookup_done(self, result: CallerLookup, asked_in: CallSession | None = None) -> None:
+        if asked_in is not None and asked_in is not self.desk.session and asked_in.is_active:
+            return  # the call changed while the lookup ran: a stale answer
+        decision = self.desk.decide(result)
+        if decision is LookupDecision.ASK:
+            self.ask_switch_caller(result)
+            return
+        if self.desk.session.state is CallState.ENDED:
+            self.desk.replace_session(result)
+        else:
+            self.desk.session.set_caller(result)
+            if decision is LookupDecision.IDENTIFY:
+                self._flush_recorder()
         self.statusBar().showMessage(f"{result.profile.name} 고객 조회 완료", 4000)
-        if self.recorder is not None and not self.recorder.closed:
-            recorder = self.recorder
-            recorder.attach_customer(result.profile.id)
-            self._flush_recorder()
-            self._refresh_consultation_clock()
-        self.caller_loaded.emit(result)
+
+    def ask_switch_caller(self, result: CallerLookup) -> None:
+        """Another customer during a call: the agent chooses; nothing is re-attached silently."""
+        current = self.desk.session.caller
+        assert current is not None
+        if self.switch_dialog is not None:  # a newer number replaces an unanswered question
+            self.switch_dialog.close()
+        box = QMessageBox(self)
+        box.setObjectName("SwitchCallerDialog")
+        box.setIcon(QMessageBox.Icon.Question)
+        box.setWindowTitle("다른 고객 조회")
+        box.setText(f"현재 {mask_name(current.profile.name)} 고객님({mask_phone(current.profile.phone)})과 "
+                    f"상담 중입니다.\n{mask_name(result.profile.name)} 고객님({mask_phone(result.profile.phone)}) "
+                    "정보를 어떻게 할까요?")
+        box.setInformativeText("‘새 상담으로 전환’은 현재 상담을 마무리(요약 저장)한 뒤 새 고객의 상담을 시작합니다. "
+                               "‘조회만’은 현재 상담에 연결하지 않고 별도 창으로 보여 줍니다.")
+        new_call = box.addButton("현재 상담 종료 후 새 상담", QMessageBox.ButtonRole.AcceptRole)
+        view_only = box.addButton("조회만 (연결 안 함)", QMessageBox.ButtonRole.ActionRole)
+        box.addButton("취소", QMessageBox.ButtonRole.RejectRole)
+        box.setDefaultButton(view_only)
+        self.switch_dialog = box
+
+        def answered(clicked: object) -> None:
+            choice = (SwitchChoice.NEW_CALL if clicked is new_call else
+                      SwitchChoice.VIEW_ONLY if clicked is view_only else SwitchChoice.CANCEL)
+            self.switch_dialog = None
+            self.apply_switch_choice(choice, result)
+
+        box.buttonClicked.connect(answered)
+        box.open()
+
+    def apply_switch_choice(self, choice: SwitchChoice, result: CallerLookup) -> None:
+        if choice is SwitchChoice.NEW_CALL:
+            self._next_caller = result
+            self.end_consultation()
+        elif choice is SwitchChoice.VIEW_ONLY:
+            self.view_dialog = CustomerViewDialog(self, result,
+                                                  current_plan_summary(result.profile, date.today()))
+            self.view_dialog.show()
 
     def _identity_verified(self) -> None:
         """Audit that the agent verified the caller (and note it in the consultation)."""
-        if self.caller is None:
+        session = self.desk.session
+        caller = session.caller
+        if caller is None:
             return
-        profile = self.caller.profile
+        profile = caller.profile
         agent = self.services.settings.ktcs_agent_id
         self.tasks.run(lambda ctx: self.services.audit.record(agent, "identity_verified", customer_id=profile.id,
                                                               phone_masked=mask_phone(profile.phone)),
                        on_failure=self.report_background_failure)
-        if self.recorder is not None and not self.recorder.closed:
+        if session.is_active:
             self.record_event("identity_verified", {"customer_id": profile.id})
         self.statusBar().showMessage(f"{profile.name} 고객 본인 확인 완료", 4000)
 
-    def _lookup_failed(self, exc: BaseException) -> None:
-        self.lookup_pane.show_error(user_message(exc))
+    def _lookup_failed(self, exc: BaseException, raw_phone: str = "") -> None:
+        session = self.desk.session
+        message = user_message(exc)
+        if isinstance(exc, NotFoundError):
+            if session.is_active and session.caller is not None:
+                current = session.caller.profile
+                message += (f"\n(아래는 현재 상담 중인 {mask_name(current.name)} 고객님"
+                            f"({mask_phone(current.phone)}) 정보입니다.)")
+            elif session.state is CallState.ENDED:
+                self.desk.replace_session(None)
+            else:
+                session.clear_caller()
+        self.lookup_pane.show_error(message)
         if isinstance(exc, DatabaseUnavailableError):
-            self._database_failed(exc)
+            self.database.failed(exc)
 
     def _load_more_history(self, offset: int) -> None:
         customer_id = self.history_pane.customer_id
         if customer_id is None:
             return
         self.tasks.run(lambda ctx: self.services.lookup.history(customer_id, offset=offset),
-                       on_success=lambda page: self.history_pane.show_page(customer_id, page, append=True),
+                       on_success=lambda page: self._history_page(customer_id, page, append=True),
                        on_failure=self.report_background_failure)
 
+    def _history_page(self, customer_id: int, page, *, append: bool = False) -> None:  # noqa: ANN001
+        if self.caller is None or self.caller.profile.id != customer_id:
+            return  # the caller changed meanwhile
+        self.history_pane.show_page(customer_id, page, append=append)
+
     def _show_consultation(self, consultation_id: int) -> None:
+        customer_id = self.history_pane.customer_id
         self.tasks.run(lambda ctx: self.services.lookup.consultation(consultation_id),  # audited
-                       on_success=self.history_pane.show_detail, on_failure=self.report_background_failure)
+                       on_success=lambda c: self.history_pane.show_detail(c)
+                       if self.caller is not None and self.caller.profile.id == customer_id else None,
+                       on_failure=self.report_background_failure)
 
     def report_background_failure(self, exc: BaseException) -> None:
         """Status-bar message for a failed background task (and the DB banner if the DB is down)."""
         self.statusBar().showMessage(user_message(exc), 8000)
         if isinstance(exc, DatabaseUnavailableError):
-            self._database_failed(exc)
+            self.database.failed(exc)
+
+    # -- screen pop ------------------------------------------------------------------------
+    def incoming_call(self, raw_phone: str) -> None:
+        """The phone system hands us a caller (`ktcs-desktop --call`, `ktcs call`): a fresh call
+        for that number. During a live call the agent chooses; during wrap-up it waits."""
+        if QGuiApplication.platformName() not in ("offscreen", "minimal"):  # no window manager there
+            if self.isMinimized():
+                self.showNormal()
+            self.raise_()
+            self.activateWindow()
+        try:
+            normalize_phone(raw_phone)
+        except InvalidInputError as exc:
+            self.statusBar().showMessage(f"수신 전화 번호를 읽을 수 없습니다: {exc.user_message}", 8000)
+            return
+        session = self.desk.session
+        if session.state is CallState.WRAP_UP:
+            self._pending_pop = raw_phone
+            self.alert_banner.show_message(f"새 전화 {mask_phone(raw_phone)}: 후처리를 저장하면 바로 연결됩니다.",
+                                           level="info")
+            return
+        if session.state is CallState.LIVE:
+            self.lookup(raw_phone)  # another customer → the switch prompt; same → refresh
+            return
+        self.tasks.run(lambda ctx: self.services.lookup.lookup(raw_phone),
+                       on_success=self._pop_found, on_failure=lambda exc: self._pop_unknown(exc, raw_phone))
+
+    def _pop_found(self, result: CallerLookup) -> None:
+        if self.desk.session.is_active:
+            self._lookup_done(result)
+            return
+        self.desk.open_screen_pop(result)
+        self._call_started()
+        self.statusBar().showMessage(f"수신 전화: {result.profile.name} 고객", 5000)
+
+    def _pop_unknown(self, exc: BaseException, raw_phone: str) -> None:
+        if self.desk.session.is_active:
+            self._lookup_failed(exc, raw_phone)
+            return
+        self.desk.open_screen_pop(None)
+        self._call_started()
+        self.lookup_pane.phone_edit.setText(format_phone(normalize_phone(raw_phone)))
+        self.lookup_pane.show_error(user_message(exc))
 
     # -- consultation ------------------------------------------------------------------------
     def start_consultation(self) -> None:
-        if self.recorder is not None and not self.recorder.closed:
+        if self.desk.session.is_active:
             return
-        settings = self.services.settings
-        self.recorder = ConsultationRecorder(
-            self.services.consultations, settings.paths.sessions_dir, settings.ktcs_agent_id,
-            customer_id=self.caller.profile.id if self.caller else None, autoflush=False,
-        )
-        self.conversation_pane.reset()
-        self.conversation_pane.set_active(True, "상담 중 00:00")
-        self._refresh_consultation_clock()
-        self._clock.start()
+        if self.desk.session.state is CallState.ENDED:
+            self.desk.replace_session(None)
+        try:
+            self.desk.start_call()
+        except OSError as exc:  # cannot even create the call's folder
+            self.statusBar().showMessage(user_message(exc), 8000)
+            return
+        self._call_started()
+
+    def _call_started(self) -> None:
+        recorder = self.recorder
+        assert recorder is not None
         self._flush_recorder()
-        self.consultation_started.emit(self.recorder)
+        self._update_pending_label()
+        self.consultation_started.emit(recorder)
 
     def _refresh_consultation_clock(self) -> None:
         """Handle time at a glance (agents are measured on it): status bar and conversation header."""
-        recorder = self.recorder
-        if recorder is None or recorder.closed:
+        session = self.desk.session
+        if not session.is_active:
             return
-        elapsed = _elapsed(recorder)
-        who = f"{self.caller.profile.name} ({format_phone(self.caller.profile.phone)})" if self.caller else "미확인 고객"
-        self.consultation_label.setText(f"상담 중 {elapsed} · {who}")
-        self.conversation_pane.state_label.setText(f"상담 중 {elapsed}")
+        elapsed = _mmss(session.elapsed_s())
+        caller = session.caller
+        who = f"{caller.profile.name} ({format_phone(caller.profile.phone)})" if caller else "미확인 고객"
+        prefix = "후처리 중" if session.state is CallState.WRAP_UP else "상담 중"
+        self.consultation_label.setText(f"{prefix} {elapsed} · {who}")
+        self.conversation_pane.state_label.setText(f"{prefix} {elapsed}")
 
-    def add_transcript_line(self, speaker: Speaker, text: str) -> None:
-        if self.recorder is None or self.recorder.closed:
+    def add_transcript_line(self, speaker: Speaker, text: str) -> TranscriptLine | None:
+        if not self.desk.session.is_active:
             self.start_consultation()
-        assert self.recorder is not None
-        line = self.recorder.add_line(speaker, text)
-        self.conversation_pane.add_line(line)
-        self._flush_recorder()
+        if not self.desk.session.is_active:
+            return None
+        line = self.desk.session.add_line(speaker, text)
+        self._after_write()
         self.transcript_line_added.emit(line)
+        return line
 
     def _save_notes(self, notes: str) -> None:
-        if self.recorder is None or self.recorder.closed:
-            return
-        self.recorder.save_notes(notes)
-        self._flush_recorder()
+        self.desk.session.save_notes(notes)
+        if self.recorder is not None:
+            self._after_write()
 
     def end_consultation(self) -> None:
         """The agent ends the call: hand over to wrap-up if installed, else close with the notes."""
-        recorder = self.recorder
-        if recorder is None or recorder.closed:
+        session = self.desk.session
+        if session.state is not CallState.LIVE or session.recorder is None:
             return
         self.conversation_pane.flush_notes()
-        self.consultation_ending.emit(recorder)
+        session.begin_wrap_up()
+        self.consultation_ending.emit(session.recorder)
         if self.wrapup_handler is not None:
-            self.wrapup_handler(recorder)
+            self.wrapup_handler(session.recorder)
             return
-        self.finish_consultation(recorder.summary or recorder.notes.strip(), "상담 종료")
+        self.finish_consultation(session.summary or session.notes.strip(), "상담 종료")
+
+    def resume_consultation(self) -> None:
+        """The wrap-up was closed without saving: the call goes on (a chosen switch is dropped)."""
+        self._next_caller = None
+        self.desk.session.resume_call()
 
     def record_event(self, kind: str, payload: dict) -> None:
         """Record something that happened in the call (offer made, escalation …)."""
-        if self.recorder is None or self.recorder.closed:
+        if not self.desk.session.is_active:
             self.start_consultation()
-        assert self.recorder is not None
-        self.recorder.add_event(kind, payload)
-        self._flush_recorder()
+        if not self.desk.session.is_active:
+            return
+        self.desk.session.record_event(kind, payload)
+        self._after_write()
+
+    def save_wrapup_draft(self, summary: str, outcome: str | None) -> bool:
+        saved = self.desk.session.save_draft(summary, outcome)
+        if saved:
+            self._after_write()
+        return saved
 
     def finish_consultation(self, summary: str, outcome: str) -> None:
-        recorder = self.recorder
-        if recorder is None or recorder.closed:
+        session = self.desk.session
+        recorder = session.recorder
+        if recorder is None or session.state is CallState.ENDED:
             return
-        recorder.close(summary=summary, outcome=outcome)
-        self._clock.stop()
-        self.conversation_pane.set_active(False, f"상담 종료됨 ({_elapsed(recorder)})")
-        self.consultation_label.setText("상담 대기")
-        self._flush_recorder(on_done=self._after_close)
+        session.finish(summary, outcome)
+        self._flush_recorder(on_done=lambda: self._closed_saved(recorder))
         self.consultation_closed.emit(recorder)
+        if self._quitting:
+            return
+        # The next call starts from a clean screen: nothing of this caller stays on it.
+        next_caller, self._next_caller = self._next_caller, None
+        pop, self._pending_pop = self._pending_pop, None
+        if next_caller is not None:
+            self.desk.open_screen_pop(next_caller)
+            self._call_started()
+            return
+        self.desk.replace_session(None)
+        if pop is not None:
+            self.incoming_call(pop)
 
-    def _after_close(self) -> None:
-        if self.caller is not None:
-            customer_id = self.caller.profile.id
-            self.tasks.run(lambda ctx: self.services.lookup.history(customer_id),
-                           on_success=lambda page: self.history_pane.show_page(customer_id, page),
-                           on_failure=self.report_background_failure)
+    def _closed_saved(self, recorder: ConsultationRecorder) -> None:
+        if recorder.settled:
+            self.statusBar().showMessage(f"상담 #{recorder.consultation_id} 저장 완료", 5000)
 
-    def _flush_recorder(self, on_done=None) -> None:
+    def _after_write(self) -> None:
+        """After a change to the call: say at once if the local journal failed, then write to the DB."""
+        recorder = self.recorder
+        held = recorder is not None and recorder.journal_error is not None
+        self.conversation_pane.hold_input = held
+        if held:
+            assert recorder is not None
+            self.show_storage_error(recorder)
+        self._flush_recorder()
+
+    def show_storage_error(self, recorder: ConsultationRecorder) -> None:
+        self.alert_banner.show_message(
+            "이 PC에 상담 내용을 저장하지 못했습니다(디스크 공간 부족 또는 권한 문제). 입력한 내용은 화면과 메모리에 "
+            f"남아 있고 계속 다시 저장합니다. 미저장 {recorder.unjournaled_count}건.",
+            level="error", action="다시 저장", on_action=self._flush_recorder)
+
+    def _flush_recorder(self, on_done=None) -> None:  # noqa: ANN001
         recorder = self.recorder
         if recorder is None:
             return
 
         def done(_written: int) -> None:
             self._update_pending_label()
+            if recorder.problems:
+                self._show_write_problems(recorder)
+            if recorder is self.recorder and (recorder.journal_error is None or recorder.pending_count == 0):
+                self.conversation_pane.release_held_input()  # stored in the journal or the database
             if on_done:
                 on_done()
 
         def failed(exc: BaseException) -> None:
             self._update_pending_label()
             if isinstance(exc, DatabaseUnavailableError):
-                self._database_failed(exc)
+                self.database.failed(exc)
             else:
                 self.report_background_failure(exc)
 
         self.tasks.run(lambda ctx: recorder.flush(), on_success=done, on_failure=failed)
 
+    def _show_write_problems(self, recorder: ConsultationRecorder) -> None:
+        kinds = {"line": "대화", "notes": "메모", "summary": "요약", "event": "기록", "close": "종료", "start": "시작"}
+        what = ", ".join(sorted({kinds.get(p.op, p.op) for p in recorder.problems}))
+        self.alert_banner.show_message(
+            f"데이터베이스가 일부 내용({what} {len(recorder.problems)}건)을 거부해 이 PC에 따로 보관했습니다. "
+            "나머지는 정상 저장되었습니다. 관리자에게 문의해 주세요.", level="warning")
+
     def _update_pending_label(self) -> None:
         recorder = self.recorder
         if recorder is None:
+            self.conversation_pane.set_save_state("")
             return
         pending = recorder.pending_count
-        text = (f"이 PC에 임시 저장됨 · DB 저장 대기 {pending}건" if pending
-                else f"모두 저장됨 · 상담 #{recorder.consultation_id}")
+        if recorder.journal_error is not None:
+            text = f"⚠ 이 PC에 저장 실패 · DB 저장 대기 {pending}건"
+        elif pending:
+            text = f"이 PC에 임시 저장됨 · DB 저장 대기 {pending}건"
+        else:
+            text = f"모두 저장됨 · 상담 #{recorder.consultation_id}"
         self.conversation_pane.set_save_state(text)
 
     # -- help --------------------------------------------------------------------------------
@@ -493,9 +684,74 @@ class MainWindow(QMainWindow):
 
     # -- shutdown ----------------------------------------------------------------------------
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt API
+        session = self.desk.session
+        if session.is_active and not self.quit_confirmed:
+            event.ignore()  # asked without blocking; 종료 in the dialog closes the window again
+            self._ask_quit()
+            return
+        if self._quitting:
+            super().closeEvent(event)
+            return
+        self._quitting = True
         self.conversation_pane.flush_notes()
-        self._db_timer.stop()
-        if self.recorder is not None and self.recorder.pending_count:
-            self._flush_recorder()
-        self.tasks.shutdown(timeout_ms=5000)
+        if session.is_active:
+            # Keep what the agent wrote: the call is closed with its notes (or wrap-up draft).
+            session.finish(session.summary or session.notes.strip(), "미완료(프로그램 종료)")
+        self.database.stop()
+        speech = getattr(self, "speech", None)
+        if speech is not None:
+            speech.shutdown()  # the microphone stops now; recorded audio stays on disk
+        self.statusBar().showMessage("저장 중…")
+        drained = self.tasks.shutdown(timeout_ms=self.EXIT_DRAIN_MS, drain_db=True,
+                                      final_db=[r.flush for r in self.desk.live_recorders()])
+        if not drained:
+            log.warning("exit: background work still running after %d ms", self.EXIT_DRAIN_MS)
+        for recorder in self.desk.live_recorders():
+            if recorder.pending_count:
+                log.warning("exit: consultation %s keeps %d operation(s) in its journal for the next start",
+                            recorder.key, recorder.pending_count)
+            recorder.release_lock()
         super().closeEvent(event)
+
+    def _ask_quit(self) -> None:
+        if self.quit_dialog is not None and self.quit_dialog.isVisible():
+            self.quit_dialog.raise_()
+            return
+        box = QMessageBox(self)
+        box.setObjectName("QuitConfirmDialog")
+        box.setIcon(QMessageBox.Icon.Warning)
+        box.setWindowTitle("프로그램 종료")
+        box.setText("상담이 진행 중입니다. 프로그램을 종료할까요?")
+        box.setInformativeText("종료하면 지금까지의 대화와 메모는 저장되고, 상담은 ‘미완료(프로그램 종료)’로 닫힙니다.")
+        quit_button = box.addButton("종료", QMessageBox.ButtonRole.DestructiveRole)
+        stay = box.addButton("계속 상담", QMessageBox.ButtonRole.RejectRole)
+        box.setDefaultButton(stay)  # Enter keeps the call
+        self.quit_dialog = box
+
+        def answered(button: object) -> None:
+            if button is quit_button:
+                self.quit_confirmed = True
+                self.close()
+
+        box.buttonClicked.connect(answered)
+        box.open()
+
+
+class CustomerViewDialog(QDialog):
+    """조회만: another customer's card in its own window, never attached to the current call."""
+
+    def __init__(self, parent: QWidget, result: CallerLookup, plan_summary: str) -> None:
+        super().__init__(parent)
+        self.setObjectName("CustomerViewDialog")
+        self.setWindowTitle(f"조회만 — {mask_name(result.profile.name)} ({mask_phone(result.profile.phone)})")
+        layout = QVBoxLayout(self)
+        note = QLabel("현재 통화와 연결되지 않은 조회입니다. 이 고객으로 상담하려면 현재 상담을 종료하세요.")
+        note.setObjectName("Muted")
+        note.setWordWrap(True)
+        layout.addWidget(note)
+        self.card = CallerCard()
+        self.card.show_lookup(result, plan_summary=plan_summary)
+        layout.addWidget(self.card)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        buttons.rejected.connect(self.close)
+        layout.addWidget(buttons)

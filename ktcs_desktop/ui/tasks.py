@@ -6,8 +6,10 @@
 * Database work is serialised on a single worker thread; network/model work runs in parallel.
 * Callbacks run on the GUI thread (signals from a QObject living there, queued across threads).
   Never touch widgets inside the operation itself.
-* Operations receive a `TaskContext`: `ctx.progress(done, total, message)` reports progress,
-  `ctx.cancelled` tells a long job to stop (raise `TaskCancelled` or just return).
+* Operations receive a `TaskContext`: `ctx.emit(value)` sends intermediate results (progress
+  events, streamed tokens) to `on_partial`, `ctx.cancelled` tells a long job to stop (raise
+  `TaskCancelled` or just return).
+* Every failure is logged with its traceback on the worker, whether or not `on_failure` is given.
 """
 
 from __future__ import annotations
@@ -18,11 +20,11 @@ import logging
 import threading
 import traceback
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, QTimer, Signal, Slot
-from PySide6.QtWidgets import QProgressDialog, QWidget
+
+from ktcs_desktop.core.errors import KtcsError
 
 log = logging.getLogger(__name__)
 
@@ -37,13 +39,6 @@ class TaskKind(enum.Enum):
 
 class TaskCancelled(Exception):
     """Raised inside an operation to stop early; reported as cancelled, not failed."""
-
-
-@dataclass(frozen=True)
-class Progress:
-    done: int
-    total: int
-    message: str = ""
 
 
 class TaskContext:
@@ -64,9 +59,6 @@ class TaskContext:
         if self._cancel.is_set():
             raise TaskCancelled()
 
-    def progress(self, done: int, total: int, message: str = "") -> None:
-        self._signals.progress.emit(Progress(done, total, message))
-
     def emit(self, value: object) -> None:
         """Send an intermediate result (e.g. a streamed token) to `on_partial`."""
         self._signals.partial.emit(value)
@@ -76,18 +68,44 @@ class _TaskSignals(QObject):
     succeeded = Signal(object)
     failed = Signal(object)
     cancelled = Signal()
-    progress = Signal(object)
     partial = Signal(object)
     finished = Signal()
 
 
+class _Discard:
+    """Releases a result that owns a resource (an opened audio stream) when nobody will take it:
+    the window shut down before the result could be delivered. Runs at most once."""
+
+    def __init__(self, release: Callable[[Any], None] | None, shut_down: threading.Event) -> None:
+        self._release = release
+        self._shut_down = shut_down
+        self._lock = threading.Lock()
+        self._done = False
+
+    def __call__(self, result: Any) -> bool:
+        """Release `result` if the manager is shut down; True if it was released."""
+        if self._release is None or not self._shut_down.is_set():
+            return False
+        with self._lock:
+            if self._done:
+                return True
+            self._done = True
+        try:
+            self._release(result)
+        except Exception:  # noqa: BLE001 - releasing at exit must not raise
+            log.exception("releasing a discarded task result failed")
+        return True
+
+
 class _Runnable(QRunnable):
-    def __init__(self, fn: Callable[[TaskContext], Any], ctx: TaskContext, signals: _TaskSignals) -> None:
+    def __init__(self, fn: Callable[[TaskContext], Any], ctx: TaskContext, signals: _TaskSignals,
+                 discard: _Discard | None = None) -> None:
         super().__init__()
         self.setAutoDelete(True)
         self._fn = fn
         self._ctx = ctx
         self._signals = signals
+        self._discard = discard
 
     def run(self) -> None:  # worker thread
         try:
@@ -98,9 +116,16 @@ class _Runnable(QRunnable):
             self._signals.cancelled.emit()
         except BaseException as exc:  # noqa: BLE001 - reported to the GUI thread
             exc.__ktcs_traceback__ = traceback.format_exc()  # type: ignore[attr-defined]
+            # Logged here, always: the callback shows the agent a Korean message, the log keeps
+            # the traceback. An expected KtcsError (DB down, bad input) is a warning.
+            level = logging.WARNING if isinstance(exc, KtcsError) else logging.ERROR
+            log.log(level, "background task %s failed: %s", getattr(self._fn, "__qualname__", "?"),
+                    type(exc).__name__, exc_info=exc)
             self._signals.failed.emit(exc)
         else:
-            if self._ctx.cancelled:
+            if self._discard is not None and self._discard(result):
+                pass  # the window is gone: the result's resource was released here
+            elif self._ctx.cancelled:
                 self._signals.cancelled.emit()
             else:
                 self._signals.succeeded.emit(result)
@@ -135,7 +160,9 @@ class TaskManager(QObject):
         self._io_pool.setMaxThreadCount(io_threads)
         self._ids = itertools.count(1)
         self._accepting = True  # False after shutdown(): late results are not delivered
+        self._shut_down = threading.Event()  # the same, readable from worker threads
         self._live: dict[int, tuple[_TaskSignals, TaskHandle]] = {}
+        self._kinds: dict[int, TaskKind] = {}
 
     def run(
         self,
@@ -143,25 +170,34 @@ class TaskManager(QObject):
         *,
         on_success: Callable[[Any], None] | None = None,
         on_failure: Callable[[BaseException], None] | None = None,
-        on_progress: Callable[[Progress], None] | None = None,
         on_partial: Callable[[Any], None] | None = None,
         on_cancelled: Callable[[], None] | None = None,
         on_finished: Callable[[], None] | None = None,
+        on_discarded: Callable[[Any], None] | None = None,
         kind: TaskKind = TaskKind.DB,
     ) -> TaskHandle:
+        """`on_discarded(result)` releases a result that owns a resource when the manager was shut
+        down before it could be delivered (it may run on a worker thread)."""
         # Parentless on purpose: if the window (and this manager) goes away while a worker is
         # still running, the worker must not emit on an object its parent already deleted.
         signals = _TaskSignals()
         ctx = TaskContext(signals)
         handle = TaskHandle(next(self._ids), ctx)
         self._live[handle.id] = (signals, handle)
+        self._kinds[handle.id] = kind
+        discard = _Discard(on_discarded, self._shut_down) if on_discarded else None
 
         guard = self._guard
         if on_success:
-            signals.succeeded.connect(guard(on_success))
-        signals.failed.connect(guard(on_failure) if on_failure else self._log_failure)
-        if on_progress:
-            signals.progress.connect(guard(on_progress))
+            if discard is not None:
+                def deliver(result: Any, callback: Callable[[Any], None] = on_success) -> None:
+                    if not discard(result):
+                        callback(result)
+                signals.succeeded.connect(guard(deliver))
+            else:
+                signals.succeeded.connect(guard(on_success))
+        if on_failure:
+            signals.failed.connect(guard(on_failure))
         if on_partial:
             signals.partial.connect(guard(on_partial))
         if on_cancelled:
@@ -171,7 +207,7 @@ class TaskManager(QObject):
         signals.finished.connect(lambda task_id=handle.id: self._forget(task_id))
 
         pool = self._db_pool if kind is TaskKind.DB else self._io_pool
-        pool.start(_Runnable(fn, ctx, signals))
+        pool.start(_Runnable(fn, ctx, signals, discard))
         return handle
 
     def _guard(self, callback: Callable[..., None]) -> Callable[..., None]:
@@ -180,22 +216,21 @@ class TaskManager(QObject):
         def guarded(*args: Any) -> None:
             if self._accepting:
                 callback(*args)
+            elif args and getattr(callback, "__name__", "") == "deliver":
+                callback(*args)  # releases the discarded result, touches no widget
 
         return guarded
 
     @Slot()
     def _forget(self, task_id: int) -> None:
         entry = self._live.pop(task_id, None)
+        self._kinds.pop(task_id, None)
         if entry is not None:
             signals, handle = entry
             handle.done = True
             # `finished` is the worker's last emit, but the worker may still be returning from it:
             # delete on the GUI thread a moment later, never under its feet.
             QTimer.singleShot(_SIGNALS_GRACE_MS, signals.deleteLater)
-
-    @staticmethod
-    def _log_failure(exc: BaseException) -> None:
-        log.error("background task failed: %s\n%s", exc, getattr(exc, "__ktcs_traceback__", ""))
 
     @property
     def active_count(self) -> int:
@@ -211,13 +246,24 @@ class TaskManager(QObject):
         for _signals, handle in list(self._live.values()):
             handle.cancel()
 
-    def shutdown(self, timeout_ms: int = 5000) -> bool:
+    def shutdown(self, timeout_ms: int = 5000, *, drain_db: bool = False,
+                 final_db: list[Callable[[], object]] | None = None) -> bool:
         """Cancel what can be cancelled and wait for the workers (on window close).
 
         Results that arrive afterwards are dropped: their widgets are going away."""
         self._accepting = False
-        self.cancel_all()
-        self._db_pool.clear()  # queued, never started: their callbacks will not run
+        self._shut_down.set()
+        for task_id, (_signals, handle) in list(self._live.items()):
+            if not drain_db or self._kinds.get(task_id) is not TaskKind.DB:
+                handle.cancel()
+        if drain_db:
+            # Database writes queued for the agent's call still run (bounded by timeout_ms); then
+            # the final writes (e.g. a last flush of the live call) run on the same worker.
+            for fn in final_db or ():
+                self._db_pool.start(_Runnable(lambda _ctx, fn=fn: fn(), TaskContext(_TaskSignals()),
+                                              _TaskSignals()))
+        else:
+            self._db_pool.clear()  # queued, never started: their callbacks will not run
         self._io_pool.clear()
         ok_db = self._db_pool.waitForDone(timeout_ms)
         ok_io = self._io_pool.waitForDone(timeout_ms)
@@ -225,34 +271,3 @@ class TaskManager(QObject):
             handle.done = True
         self._live.clear()
         return ok_db and ok_io
-
-
-def run_with_progress(
-    tasks: TaskManager,
-    parent: QWidget,
-    title: str,
-    fn: Callable[[TaskContext], Any],
-    *,
-    on_success: Callable[[Any], None] | None = None,
-    on_failure: Callable[[BaseException], None] | None = None,
-    on_cancelled: Callable[[], None] | None = None,
-    kind: TaskKind = TaskKind.IO,
-) -> tuple[TaskHandle, QProgressDialog]:
-    """Run a long job with a modal-less progress dialog that has a working 취소 button."""
-    dialog = QProgressDialog(title, "취소", 0, 0, parent)
-    dialog.setWindowTitle(title)
-    dialog.setMinimumDuration(0)
-    dialog.setAutoClose(False)
-    dialog.setAutoReset(False)
-
-    def progress(p: Progress) -> None:
-        dialog.setMaximum(max(p.total, 0))
-        dialog.setValue(min(p.done, p.total) if p.total else 0)
-        if p.message:
-            dialog.setLabelText(p.message)
-
-    handle = tasks.run(fn, on_success=on_success, on_failure=on_failure, on_progress=progress,
-                       on_cancelled=on_cancelled, on_finished=dialog.close, kind=kind)
-    dialog.canceled.connect(handle.cancel)
-    dialog.show()
-    return handle, dialog

@@ -34,7 +34,8 @@ def test_private_files_and_tightening(tmp_path: Path) -> None:
         fh.write("{}\n")
     assert mode(folder) == 0o700 and mode(folder / "journal.jsonl") == 0o600
     old = tmp_path / "old"
-    old.mkdir(mode=0o755)
+    old.mkdir()
+    os.chmod(old, 0o755)  # explicit: an earlier test may have set the private umask
     (old / "a.wav").write_bytes(b"x")
     os.chmod(old / "a.wav", 0o644)
     assert tighten_tree(old) == 2

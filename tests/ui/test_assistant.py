@@ -79,7 +79,7 @@ def test_caller_line_triggers_escalation_and_suggestion(qtbot, window) -> None:
 
 def test_wrapup_end_to_end_with_exports(qtbot, window, services, tmp_path) -> None:
     _lookup(qtbot, window, "010-1234-5678")
-    qtbot.waitUntil(lambda: window.history_pane.list.count() >= 0, timeout=5000)
+    qtbot.waitUntil(lambda: window.history_pane.list.count() > 0, timeout=5000)  # 김철수 has earlier calls
     window.add_transcript_line(Speaker.CALLER, "요금이 너무 비싸요. 슬림 14기가로 바꾸고 싶어요")
     window.add_transcript_line(Speaker.AGENT, "5G 슬림 14GB는 월 55,000원입니다")
     window.record_event("offer", {"plan_name": "5G 슬림 14GB", "effective_fee": 41250})
@@ -94,20 +94,32 @@ def test_wrapup_end_to_end_with_exports(qtbot, window, services, tmp_path) -> No
     dialog.outcome.setCurrentText("요금제 변경")
     dialog.summary_edit.setPlainText(text + "\n메모: 다음 달 적용 확인")
     qtbot.waitUntil(lambda: dialog.drafts_saved >= 1, timeout=5000)
-    assert json.loads(dialog.draft_path.read_text(encoding="utf-8"))["outcome"] == "요금제 변경"
+    recorder = window.recorder
+    assert recorder.outcome == "요금제 변경" and "다음 달 적용 확인" in recorder.summary  # journalled draft
+    assert not recorder.summary_final
 
     md = dialog.export("md", tmp_path / "s.md").read_text(encoding="utf-8")
     js = json.loads(dialog.export("json", tmp_path / "s.json").read_text(encoding="utf-8"))
     pdf = dialog.export("pdf", tmp_path / "s.pdf").read_bytes()
     assert "5G 슬림 14GB" in md and "요금제 변경" in md
+    # Exports carry the masked customer, the agent, start/end time and duration.
+    assert "고객: 김*수 (010-****-5678)" in md and f"상담원: {recorder.agent_id}" in md and "통화 시간:" in md
+    assert "김철수" not in md and "010-1234-5678" not in md
     assert "5G 슬림 14GB" in js["plans_discussed"] and js["outcome"] == "요금제 변경"
+    assert js["customer_masked"] == "김*수" and js["duration_s"] is not None and js["ended_at"]
     assert pdf.startswith(b"%PDF") and len(pdf) > 1024
+    default = dialog.default_export_path("pdf")
+    assert default.name.endswith(f"상담{recorder.consultation_id}.pdf") and default.name[:8].isdigit()
 
-    cid = window.recorder.consultation_id
+    cid = recorder.consultation_id
     dialog.save()
-    qtbot.waitUntil(lambda: window.history_pane.list.count() == before + 1, timeout=5000)
+    qtbot.waitUntil(lambda: recorder.settled, timeout=5000)
+    # a late autosave after the final save never replaces it
+    assert not window.desk.session.save_draft("늦은 초안", "기타")
     saved = services.consultations.get(cid)
     assert saved.outcome == "요금제 변경" and "다음 달 적용 확인" in saved.summary
+    _lookup(qtbot, window, "010-1234-5678")
+    qtbot.waitUntil(lambda: window.history_pane.list.count() == before + 1, timeout=5000)
     assert window.history_pane.list.item(0).text().split("\n")[1].startswith("요금제 변경 절차")
 
 

@@ -25,7 +25,7 @@ def test_tools_menu_has_the_actions(window):
 
 def test_refresh_shows_each_page_and_builds_the_index(window, qtbot, artifacts_dir):
     settings = window.services.settings
-    assert store.current_version_dir(settings) is None
+    before = store.current_version_dir(settings)  # the shipped index (copied from the session template)
     _action(window, "요금제 정보 새로고침").trigger()
     dialog = window.knowledge.refresh_dialog
     assert dialog is not None and dialog.isVisible()
@@ -38,7 +38,8 @@ def test_refresh_shows_each_page_and_builds_the_index(window, qtbot, artifacts_d
     assert dialog.progress.value() == dialog.progress.maximum()
     assert "새로고침했습니다" in dialog.status.text()
     assert dialog.close_button.isVisible() and not dialog.cancel_button.isVisible()
-    assert store.current_version_dir(settings) is not None
+    after = store.current_version_dir(settings)
+    assert after is not None and after != before  # a new version went live
     assert _action(window, "요금제 정보 새로고침").isEnabled()
     dialog.resize(460, 560)
     qtbot.wait(50)

@@ -82,13 +82,19 @@ def test_consultation_is_recorded_and_appears_in_history(qtbot, window, services
     dialog = window.assistant.dialog
     assert "시니어" in dialog.summary_edit.toPlainText()
     dialog.outcome.setCurrentText("안내 완료")
+    assert "결과: 안내 완료" in dialog.summary_edit.toPlainText()  # the summary follows the outcome
+    recorder, caller_id = window.recorder, window.caller.profile.id
     dialog.save()
-    qtbot.waitUntil(lambda: window.history_pane.list.count() == 2, timeout=5000)
-    saved = services.consultations.get(window.recorder.consultation_id)
+    qtbot.waitUntil(lambda: recorder.settled, timeout=5000)
+    saved = services.consultations.get(recorder.consultation_id)
     assert [line.speaker for line in saved.lines] == [Speaker.CALLER, Speaker.AGENT]
     assert saved.notes == "시니어 베이직 안내"
     assert saved.outcome == "안내 완료" and "시니어" in saved.summary
-    assert saved.customer_id == window.caller.profile.id
+    assert saved.customer_id == caller_id
+    # The next call starts from a clean screen; looking the caller up again shows the new record.
+    assert window.caller is None and pane.transcript.count() == 0 and not window.lookup_pane.card.isVisible()
+    _lookup(qtbot, window, "010-8765-4321")
+    qtbot.waitUntil(lambda: window.history_pane.list.count() == 2, timeout=5000)
     assert "안내 완료" in window.history_pane.list.item(0).text()  # newest first
     window.history_pane.list.setCurrentRow(0)
     qtbot.waitUntil(lambda: "요금제 제안: 5G 시니어 베이직 (월 36,750원)" in window.history_pane.detail.toPlainText(),
@@ -123,6 +129,7 @@ def test_dead_database_shows_banner_and_window_stays_responsive(qtbot, app, sett
         assert stall.longest < 0.5, f"GUI thread stalled {stall.longest:.3f}s"
         assert win.recorder.journal_path.exists()
     finally:
+        win.quit_confirmed = True
         win.close()
         qtbot.waitUntil(lambda: not win.tasks.busy, timeout=15000)
         services.close()
@@ -150,8 +157,10 @@ def test_calls_during_an_outage_are_saved_when_the_database_returns(qtbot, app, 
         second = win.recorder
         qtbot.waitUntil(lambda: "임시 저장" in win.conversation_pane.save_state.text(), timeout=10000)
 
-        # The server comes back (an empty database: the app migrates it and writes what it kept).
+        # The server comes back (migrated by the administrator; the app account never runs DDL on a
+        # shared server) and the app writes what it kept.
         good = Database(f"sqlite:///{(settings.paths.data_dir / 'back.sqlite3').as_posix()}")
+        good.upgrade()
         for holder in (services, services.customers, services.consultations, services.audit):
             holder.db = good
         win.check_database()
@@ -164,12 +173,13 @@ def test_calls_during_an_outage_are_saved_when_the_database_returns(qtbot, app, 
             return {c.lines[0].text: c for c in (services.consultations.get(i) for i in ids) if c.lines}
 
         ours = {"첫 번째 통화 내용", "두 번째 통화 내용"}
-        qtbot.waitUntil(lambda: ours <= set(saved()), timeout=10000)  # beside the seeded sample calls
+        qtbot.waitUntil(lambda: ours <= set(saved()), timeout=10000)
         calls = saved()
         first = calls["첫 번째 통화 내용"]
         assert first.notes == "정전 중 메모" and first.ended_at is not None
         assert calls["두 번째 통화 내용"].id == second.consultation_id
     finally:
+        win.quit_confirmed = True
         win.close()
         qtbot.waitUntil(lambda: not win.tasks.busy, timeout=15000)
         services.close()

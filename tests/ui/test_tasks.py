@@ -7,21 +7,20 @@ import threading
 from ktcs_desktop.ui.tasks import TaskKind, TaskManager
 
 
-def test_results_progress_and_partials_arrive_on_the_gui_thread(qtbot, app) -> None:
+def test_results_and_partials_arrive_on_the_gui_thread(qtbot, app) -> None:
     tasks = TaskManager()
     gui = threading.get_ident()
     seen: list[tuple[str, object, int]] = []
 
     def work(ctx):
-        ctx.progress(1, 2, "반")
+        ctx.emit("반")
         ctx.emit("토큰")
         return threading.get_ident()
 
     tasks.run(work, on_success=lambda worker: seen.append(("ok", worker != gui, threading.get_ident())),
-              on_progress=lambda p: seen.append(("progress", p.message, threading.get_ident())),
               on_partial=lambda t: seen.append(("partial", t, threading.get_ident())), kind=TaskKind.IO)
     qtbot.waitUntil(lambda: any(kind == "ok" for kind, *_ in seen), timeout=5000)
-    assert [(kind, value) for kind, value, _ in seen] == [("progress", "반"), ("partial", "토큰"), ("ok", True)]
+    assert [(kind, value) for kind, value, _ in seen] == [("partial", "반"), ("partial", "토큰"), ("ok", True)]
     assert all(thread == gui for *_, thread in seen)
     tasks.shutdown()
 
@@ -63,3 +62,32 @@ def test_no_callbacks_after_shutdown(qtbot, app) -> None:
     qtbot.waitUntil(lambda: not tasks.busy, timeout=5000)
     qtbot.wait(50)
     assert delivered == []
+
+
+def test_failures_are_logged_with_the_traceback_even_with_on_failure(qtbot, app, caplog) -> None:
+    tasks = TaskManager()
+    shown: list[BaseException] = []
+
+    def broken(ctx):
+        raise ZeroDivisionError("boom")
+
+    with caplog.at_level("ERROR", logger="ktcs_desktop.ui.tasks"):
+        tasks.run(broken, on_failure=shown.append, kind=TaskKind.IO)
+        qtbot.waitUntil(lambda: bool(shown), timeout=5000)
+    records = [r for r in caplog.records if r.name == "ktcs_desktop.ui.tasks"]
+    assert records and records[0].exc_info and records[0].exc_info[0] is ZeroDivisionError
+    assert "ZeroDivisionError" in caplog.text and "raise ZeroDivisionError" in caplog.text
+    tasks.shutdown()
+
+
+def test_crash_dialog_is_korean_and_opens_the_log_folder(qtbot, app, tmp_path) -> None:
+    from ktcs_desktop.ui.crash_dialog import OPEN_LOGS, crash_dialog
+
+    opened: list[object] = []
+    box = crash_dialog(ZeroDivisionError("division by zero"), tmp_path, opener=opened.append)
+    qtbot.addWidget(box)
+    assert "division by zero" not in box.text() + box.informativeText()  # never raw exception text
+    assert "예기치 못한 오류" in box.text() and str(tmp_path) in box.informativeText()
+    button = next(b for b in box.buttons() if b.text() == OPEN_LOGS)
+    button.click()
+    assert opened == [tmp_path]

@@ -29,7 +29,7 @@ from datetime import datetime
 from pathlib import Path
 
 import filelock
-from sqlalchemy.exc import DataError, IntegrityError, SQLAlchemyError
+from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, SQLAlchemyError, StatementError
 
 from ktcs_desktop.core.errors import DatabaseUnavailableError, KtcsError
 from ktcs_desktop.core.models import Speaker, TranscriptLine
@@ -284,6 +284,12 @@ class ConsultationRecorder:
                     except _CONTENT_REJECTIONS as exc:  # the DB refused this content: set it aside
                         self._set_aside(op, exc)
                         continue
+                    except StatementError as exc:
+                        if isinstance(exc, DBAPIError):  # schema or server trouble: keep it pending
+                            self._retry_after = time.monotonic() + self.RETRY_BACKOFF_S
+                            raise DatabaseUnavailableError(detail=type(exc).__name__) from exc
+                        self._set_aside(op, exc)  # a value the driver cannot even send
+                        continue
                     except SQLAlchemyError as exc:  # schema or server trouble: keep it pending
                         self._retry_after = time.monotonic() + self.RETRY_BACKOFF_S
                         raise DatabaseUnavailableError(detail=type(exc).__name__) from exc
@@ -531,7 +537,7 @@ class RecoveryReport:
     skipped_live: int = 0  # calls live in this or another window
 
 
-def recover_journals(sessions_dir: Path, repo: ConsultationRepository, *, skip: set[str] = frozenset(),
+def recover_journals(sessions_dir: Path, repo: ConsultationRepository, *, skip: frozenset[str] | set[str] = frozenset(),
                      interrupted_outcome: str = "비정상 종료(자동 복구)") -> RecoveryReport:
     """Write every journal's unsaved operations to the database; close consultations that a crash
     left open. One journal at a time: a damaged or failing one never blocks the others. A call

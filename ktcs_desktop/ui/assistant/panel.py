@@ -80,6 +80,11 @@ class AssistantPanel(Pane):
         clear_layout(self.cards_row)
         self.origin_label.setText(origin)
 
+    def reset(self) -> None:
+        """A new call: no answer, question or card of the previous caller stays."""
+        self.begin("")
+        self.question.clear()
+
     def append_token(self, token: str) -> None:
         self._text += token
         self.answer_view.setPlainText(self._text)
@@ -98,13 +103,13 @@ class AssistantPanel(Pane):
         self.answer_view.setPlainText(answer.text)
         if answer.fallback_notice:
             self.show_notice(answer.fallback_notice)
+        else:
+            self.notice.hide()  # e.g. "지식 준비 중…" shown while the knowledge worker warmed up
         clear_layout(self.cards_row)
         for card in answer.cards[:3]:
             self.cards_row.addWidget(PlanCardWidget(card))
         self.cards_row.addStretch(1)
 
-        else:
-            self.notice.hide()  # e.g. "지식 준비 중…" shown while the knowledge worker warmed up
     @property
     def answer_text(self) -> str:
         return self._text

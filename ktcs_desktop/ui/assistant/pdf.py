@@ -15,7 +15,7 @@ def wrapup_html(w: WrapUp) -> str:
         return "".join(f"<li>{html.escape(v)}</li>" for v in values) or "<li>없음</li>"
 
     title = f"상담 요약 #{w.consultation_id}" if w.consultation_id is not None else "상담 요약"
-    when = f"<p>상담 시작: {w.started_at:%Y-%m-%d %H:%M}</p>" if w.started_at else ""
+    when = "".join(f"<p>{html.escape(line)}</p>" for line in w.header_lines())
     return (f"<h1>{html.escape(title)}</h1>{when}<p>결과: <b>{html.escape(w.outcome)}</b></p>"
             f"<h2>고객 문의 의도</h2><ul>{items(w.intents)}</ul>"
             f"<h2>논의한 요금제</h2><ul>{items(w.plans_discussed)}</ul>"

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-import json
+import os
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import platformdirs
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import (
     QComboBox,
@@ -18,7 +20,9 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
 )
 
-from ktcs_desktop.core.summary import OUTCOMES, WrapUp, to_json, to_markdown
+from ktcs_desktop.core.errors import user_message
+from ktcs_desktop.core import summary
+from ktcs_desktop.core.summary import OUTCOMES, WrapUp
 from ktcs_desktop.ui.assistant.pdf import write_pdf
 from ktcs_desktop.ui.tasks import TaskKind
 
@@ -77,57 +81,96 @@ class WrapUpDialog(QDialog):
         self._autosave.setInterval(AUTOSAVE_MS)
         self._autosave.timeout.connect(self.save_draft)
         self.summary_edit.textChanged.connect(self._autosave.start)
-        self.outcome.currentTextChanged.connect(self._autosave.start)
+        self.outcome.currentTextChanged.connect(self._outcome_changed)
         self.drafts_saved = 0
+        self._saved = False
 
     @property
     def draft_path(self) -> Path:
         return Path(self.recorder.dir) / "wrapup_draft.json"
 
     def current(self) -> WrapUp:
-        return self.wrapup.with_edits(self.summary_edit.toPlainText().strip(), self.outcome.currentText())
+        edited = self.wrapup.with_edits(self.summary_edit.toPlainText().strip(), self.outcome.currentText())
+        return summary.with_parties(edited, ended_at=self.recorder.ended_at or datetime.now().replace(microsecond=0))
 
     def save_draft(self) -> None:
+        """Autosave: journalled at once on the GUI thread (cheap), written to the DB by the window.
+        Once the final summary is saved, a late draft is refused by the call session itself."""
+        if self._saved:
+            return
         current = self.current()
-        recorder, path = self.recorder, self.draft_path
-
-        def work(_ctx) -> None:
-            path.write_text(to_json(current), encoding="utf-8")
-            recorder.save_summary(current.summary_text, current.outcome)
-            recorder.flush()
-
-        def done(_result) -> None:
+        if self.window_.save_wrapup_draft(current.summary_text, current.outcome):
             self.drafts_saved += 1
             self.draft_label.setText("임시 저장됨")
 
-        self.window_.tasks.run(work, on_success=done, on_failure=lambda exc: self.draft_label.setText("임시 저장 실패"),
-                               kind=TaskKind.DB)
+    def _outcome_changed(self, outcome: str) -> None:
+        """The summary's 결과 line follows the chosen outcome (the agent's other edits stay)."""
+        text = self.summary_edit.toPlainText()
+        lines = text.splitlines()
+        for index, line in enumerate(lines):
+            if line.startswith("결과:"):
+                lines[index] = f"결과: {outcome}"
+                break
+        else:
+            lines.append(f"결과: {outcome}")
+        self.summary_edit.setPlainText("\n".join(lines))
 
     def save(self) -> None:
         self._autosave.stop()
+        self._saved = True
         current = self.current()
         self.window_.finish_consultation(current.summary_text, current.outcome)
         self.accept()
 
+    def reject(self) -> None:  # 취소 / Esc: the call goes on
+        self._autosave.stop()
+        if not self._saved:
+            self.save_draft()
+            self.window_.resume_consultation()
+        super().reject()
+
     def export(self, fmt: str, path: Path) -> Path:
-        current = self.current()
-        path = Path(path)
-        if fmt == "md":
-            path.write_text(to_markdown(current), encoding="utf-8")
-        elif fmt == "json":
-            path.write_text(to_json(current), encoding="utf-8")
-        elif fmt == "pdf":
-            write_pdf(current, path)
-        else:
-            raise ValueError(fmt)
-        return path
+        return export_wrapup(self.current(), fmt, Path(path))
+
+    def default_export_path(self, fmt: str) -> Path:
+        return default_export_dir() / export_file_name(self.current(), fmt)
 
     def _export_clicked(self, fmt: str) -> None:
-        default = Path(self.recorder.dir) / f"summary.{fmt}"
-        name, _ = QFileDialog.getSaveFileName(self, "내보내기", str(default))
-        if name:
-            self.export(fmt, Path(name))
-            self.draft_label.setText(f"내보냄: {Path(name).name}")
+        name, _ = QFileDialog.getSaveFileName(self, "내보내기", str(self.default_export_path(fmt)))
+        if not name:
+            return
+        current = self.current()
+        target = Path(name)
+
+        def done(path: Path) -> None:
+            self.draft_label.setText(f"내보냄: {path.name}")
+
+        def failed(exc: BaseException) -> None:
+            self.draft_label.setText(f"내보내기 실패: {user_message(exc)}")
+
+        if fmt == "pdf":  # Qt's PDF writer renders on the GUI thread (painting needs it)
+            try:
+                done(export_wrapup(current, fmt, target))
+            except OSError as exc:
+                failed(exc)
+            return
+        self.window_.tasks.run(lambda _ctx: export_wrapup(current, fmt, target), on_success=done,
+                               on_failure=failed, kind=TaskKind.IO)
 
 
-_ = json
+def default_export_dir() -> Path:
+    """Exports default to the agent's Documents folder (created if needed)."""
+    home = os.environ.get("KTCS_HOME")  # tests and portable installs keep everything under one root
+    folder = Path(home) / "exports" if home else Path(platformdirs.user_documents_dir()) / "KT CS 상담 요약"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def export_file_name(wrap: WrapUp, fmt: str) -> str:
+    when = wrap.started_at or datetime.now()
+    number = f"상담{wrap.consultation_id}" if wrap.consultation_id is not None else "상담"
+    return f"{when:%Y%m%d-%H%M}_{number}.{fmt}"
+
+
+def export_wrapup(wrap: WrapUp, fmt: str, path: Path) -> Path:
+    return summary.export_wrapup(wrap, fmt, path, pdf_writer=write_pdf)

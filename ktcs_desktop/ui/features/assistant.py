@@ -15,8 +15,9 @@ from ktcs_desktop.core.assistant import (
     AssistContext,
     detect_escalation,
 )
+from ktcs_desktop.core.errors import user_message
 from ktcs_desktop.core.models import Speaker, TranscriptLine
-from ktcs_desktop.core.summary import build_summary
+from ktcs_desktop.core.summary import build_summary, with_parties
 from ktcs_desktop.ui.assistant.panel import AssistantPanel
 from ktcs_desktop.ui.assistant.wrapup import WrapUpDialog
 from ktcs_desktop.ui.tasks import TaskCancelled, TaskKind
@@ -51,16 +52,28 @@ class AssistantFeature(QObject):
         self.last_escalation = None
         self.dialog: WrapUpDialog | None = None
         window.transcript_line_added.connect(self._on_line)
+        window.session_changed.connect(self._session_changed)
         window.wrapup_handler = self.open_wrapup
+
+    def _session_changed(self, _old: object, _new: object) -> None:
+        """A new call: the previous caller's answer, suggestion and escalation go away."""
+        if self._handle is not None and not self._handle.done:
+            self._handle.cancel()
+        self._generation += 1
+        self._debounce.stop()
+        self._pending_utterance = None
+        self.last_escalation = None
+        self.panel.reset()
+        if self.dialog is not None:
+            self.dialog.close()
+            self.dialog = None
 
     def focus_question(self) -> None:
         self.panel.question.setFocus()
         self.panel.question.selectAll()
 
     def _context(self) -> AssistContext:
-        recorder = self.window.recorder
-        lines = tuple(recorder.lines) if recorder is not None else ()
-        return AssistContext(lookup=self.window.caller, transcript=lines)
+        return self.window.session.assist_context()
 
     # -- answers ---------------------------------------------------------------------------
     def ask(self, question: str, *, suggestion: bool = False) -> None:
@@ -100,7 +113,8 @@ class AssistantFeature(QObject):
 
         def failed(exc: BaseException) -> None:
             if generation == self._generation:
-                self.panel.show_notice(f"답변 실패: {exc}")
+                log.error("assistant answer failed: %r", exc)
+                self.panel.show_notice(f"답변 실패: {user_message(exc)}")
 
         self._handle = self.window.tasks.run(work, on_success=done, on_failure=failed, on_partial=partial,
                                              kind=TaskKind.IO)
@@ -134,9 +148,12 @@ class AssistantFeature(QObject):
         service = self.service
         catalog = service.catalog
         names = (self.window.caller.profile.name,) if self.window.caller else ()
+        session = self.window.session
+
+        customer = session.caller.profile if session.caller else None
 
         def work(_ctx):
-            wrap = build_summary(recorder, catalog)
+            wrap = with_parties(build_summary(recorder, catalog), customer=customer, agent_id=recorder.agent_id)
             online = service.online
             if online is not None and hasattr(online, "summarize") and wrap.generated_by != "saved":
                 try:
@@ -157,10 +174,12 @@ class AssistantFeature(QObject):
             self.window.statusBar().showMessage("요약 생성에 실패해 상담 메모로 저장했습니다. 상담 이력에서 확인해 주세요.",
                                                 10000)
 
-        self.window.tasks.run(work, on_success=lambda wrap: self._show_dialog(recorder, wrap), on_failure=failed,
-                              kind=TaskKind.IO)
+        self.window.tasks.run(work, on_success=lambda wrap: self._show_dialog(session, recorder, wrap),
+                              on_failure=failed, kind=TaskKind.IO)
 
-    def _show_dialog(self, recorder: ConsultationRecorder, wrap) -> None:
+    def _show_dialog(self, session: object, recorder: ConsultationRecorder, wrap) -> None:  # noqa: ANN001
+        if session is not self.window.session:
+            return  # the window moved on (closed) while the summary was being built
         self.dialog = WrapUpDialog(self.window, recorder, wrap)
         self.dialog.open()
 

@@ -105,6 +105,11 @@ class SpeechFeature(QObject):
     def stop_call(self) -> None:
         self.controller.stop()
 
+    def shutdown(self) -> None:
+        """The window is closing: the microphone stops now (captured audio stays on disk)."""
+        if self.controller.active:
+            self.controller.cancel()
+
     def transcribe_leftovers(self) -> None:
         window = self.window
         busy = self.call_recorder.key if self.call_recorder is not None and self.controller.active else None

@@ -76,6 +76,7 @@ class ConversationPane(Pane):
         self.save_state.setObjectName("Muted")
         self.body.addWidget(self.save_state)
 
+        self.hold_input = False  # set by the window while the local journal cannot be written
         self._notes_timer = QTimer(self)
         self._notes_timer.setSingleShot(True)
         self._notes_timer.setInterval(self.NOTES_DEBOUNCE_MS)
@@ -85,10 +86,23 @@ class ConversationPane(Pane):
     # -- input -----------------------------------------------------------------------------
     def _submit(self) -> None:
         text = self.input.text().strip()
-        if not text:
+        if not text or self.input.isReadOnly():
             return
         self.line_submitted.emit(Speaker(self.speaker.currentData()), text)
+        if self.hold_input:
+            # The line could not be written to this PC: it stays in the input (and in the call's
+            # memory, retried) until it is stored somewhere; a second Enter cannot add it twice.
+            self.input.setReadOnly(True)
+            self.input.setToolTip("저장을 다시 시도하는 중입니다. 저장되면 입력란이 비워집니다.")
+            return
         self.input.clear()
+
+    def release_held_input(self) -> None:
+        """The held line is stored (journal or database): clear the input for the next line."""
+        if self.input.isReadOnly():
+            self.input.setReadOnly(False)
+            self.input.setToolTip("")
+            self.input.clear()
 
     def flush_notes(self) -> None:
         """Emit pending notes now (before closing a consultation)."""
@@ -104,6 +118,9 @@ class ConversationPane(Pane):
 
     def reset(self) -> None:
         self.transcript.clear()
+        self.input.setReadOnly(False)
+        self.input.clear()
+        self.hold_input = False
         self._notes_timer.stop()
         self.notes.blockSignals(True)
         self.notes.clear()

@@ -155,6 +155,18 @@ class LookupPane(Pane):
         self.lookup_button.setEnabled(not busy)
         self.lookup_button.setText("조회 중…" if busy else "조회")
 
+    def clear(self) -> None:
+        """No caller (new session, unknown number): nothing of the previous caller stays."""
+        self.message.hide()
+        self.card.hide()
+        self.empty.show()
+        self.checks.blockSignals(True)
+        self.checks.clear()
+        self.checks.blockSignals(False)
+        self._verified_emitted = False
+        self.checks_title.hide()
+        self.checks.hide()
+
     def show_error(self, message: str) -> None:
         self.message.setText(message)
         self.message.show()

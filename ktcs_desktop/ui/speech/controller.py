@@ -12,12 +12,12 @@ import enum
 import logging
 import time
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Signal
 
 from ktcs_desktop.core.config import Settings
-from ktcs_desktop.core.errors import CapabilityUnavailableError, KtcsError
+from ktcs_desktop.core.errors import CapabilityUnavailableError, KtcsError, user_message
 from ktcs_desktop.core.services.late_transcription import LateTranscriptionReport, transcribe_pending_calls
 from ktcs_desktop.core.services.recorder import ConsultationRecorder
 from ktcs_desktop.core.speech import (
@@ -34,8 +34,10 @@ from ktcs_desktop.core.speech import (
 )
 from ktcs_desktop.core.speech.devices import AudioDeviceError, PyAudioFactory
 from ktcs_desktop.core.speech.vad_silero import select_vad
-from ktcs_desktop.core.storage.repositories import ConsultationRepository
 from ktcs_desktop.ui.tasks import TaskKind, TaskManager
+
+if TYPE_CHECKING:  # the repository comes from window.services; only its type is named here
+    from ktcs_desktop.core.storage.repositories import ConsultationRepository
 
 log = logging.getLogger(__name__)
 
@@ -196,7 +198,8 @@ class SpeechController(QObject):
                 raise
             return pipeline, speakers, owned
 
-        self.tasks.run(open_devices, on_success=self._started, on_failure=self._start_failed, kind=TaskKind.IO)
+        self.tasks.run(open_devices, on_success=self._started, on_failure=self._start_failed, kind=TaskKind.IO,
+                       on_discarded=_release_opened)  # the window closed while the devices opened
         return True
 
     def _started(self, result: tuple[TranscriptionPipeline, list[str], Transcriber | None]) -> None:
@@ -275,7 +278,7 @@ class SpeechController(QObject):
         self.text_ready.emit(speaker, text)
 
     def _on_error(self, exc: KtcsError, segment: Segment | None) -> None:
-        message = getattr(exc, "user_message", None) or str(exc)
+        message = user_message(exc)
         if isinstance(exc, AudioDeviceError):
             self.device_lost.emit(message)
             pipeline = self.pipeline
@@ -301,3 +304,9 @@ def _close_transcriber(transcriber: object) -> None:
         except Exception:  # closing an HTTP client must not mask the result
             log.debug("transcriber close failed", exc_info=True)
 
+
+def _release_opened(result: tuple[TranscriptionPipeline, list[str], Transcriber | None]) -> None:
+    """Stop the microphone that a start opened after nobody was left to use it."""
+    pipeline, _speakers, owned = result
+    pipeline.cancel()
+    _close_transcriber(owned)
