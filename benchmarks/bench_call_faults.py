@@ -13,7 +13,6 @@ import os
 import random
 import sys
 import tempfile
-from collections.abc import Iterator
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -28,24 +27,9 @@ from ktcs_desktop.core.models import Speaker  # noqa: E402
 from ktcs_desktop.core.services.recorder import ConsultationRecorder, recover_journals  # noqa: E402
 from ktcs_desktop.core.storage.database import Database  # noqa: E402
 from ktcs_desktop.core.storage.repositories import ConsultationRepository  # noqa: E402
-from tests.helpers.fault_proxy import FaultProxy  # noqa: E402
+from tests.helpers.fault_proxy import FaultProxy, FaultySqlite  # noqa: E402
 
 CALLS = int(os.environ.get("KTCS_BENCH_FAULT_CALLS", "300"))
-
-
-class FaultySqlite(Database):
-    down = False
-    drop_ack = False
-
-    @contextlib.contextmanager
-    def session(self) -> Iterator:  # type: ignore[override]
-        if self.down:
-            raise DatabaseUnavailableError(detail="outage")
-        with super().session() as s:
-            yield s
-        if self.drop_ack:
-            self.drop_ack = False
-            raise DatabaseUnavailableError(detail="lost ack")
 
 
 def run(app_db: Database, truth_db: Database, faults, label: str) -> None:  # noqa: ANN001

@@ -1,4 +1,4 @@
-"""A loopback TCP proxy in front of MariaDB/MySQL that injects the faults a floor sees:
+"""Fault injection for database tests. A loopback TCP proxy in front of MariaDB/MySQL that injects the faults a floor sees:
 
 - `down()`: every connection is cut and new ones are refused (an outage) until `up()`.
 - `drop_next_commit_ack()`: the next COMMIT reaches the server, which commits, but its OK never
@@ -14,6 +14,28 @@ import contextlib
 import selectors
 import socket
 import threading
+from collections.abc import Iterator
+
+from ktcs_desktop.core.errors import DatabaseUnavailableError
+from ktcs_desktop.core.storage.database import Database
+
+
+class FaultySqlite(Database):
+    """The same faults for SQLite, in-process: `down` (every session fails) and `drop_ack` (the
+    next commit happens, then the caller is told the connection was lost)."""
+
+    down = False
+    drop_ack = False
+
+    @contextlib.contextmanager
+    def session(self) -> Iterator:  # type: ignore[override]
+        if self.down:
+            raise DatabaseUnavailableError(detail="injected outage")
+        with super().session() as s:
+            yield s
+        if self.drop_ack:
+            self.drop_ack = False
+            raise DatabaseUnavailableError(detail="injected lost acknowledgement")
 
 
 class FaultProxy:

@@ -16,7 +16,6 @@ import contextlib
 import os
 import shutil
 import tempfile
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -41,28 +40,10 @@ from ktcs_desktop.core.storage.database import Database
 from ktcs_desktop.core.storage.repositories import ConsultationRepository, CustomerRepository
 from ktcs_desktop.core.storage.schema import ConsultationRow
 from ktcs_desktop.core.storage.seed import seed_database
-from tests.helpers.fault_proxy import FaultProxy
+from tests.helpers.fault_proxy import FaultProxy, FaultySqlite
 
 EXAMPLES = int(os.environ.get("KTCS_STATEFUL_EXAMPLES", "150"))
 STEPS = int(os.environ.get("KTCS_STATEFUL_STEPS", "20"))
-
-
-class FaultyDatabase(Database):
-    """SQLite with injected faults: `down` (every session fails) and `drop_ack` (the next commit
-    happens, then the caller is told the connection was lost)."""
-
-    down = False
-    drop_ack = False
-
-    @contextlib.contextmanager
-    def session(self) -> Iterator:  # type: ignore[override]
-        if self.down:
-            raise DatabaseUnavailableError(detail="injected outage")
-        with super().session() as s:
-            yield s
-        if self.drop_ack:
-            self.drop_ack = False
-            raise DatabaseUnavailableError(detail="injected lost acknowledgement")
 
 
 @dataclass
@@ -333,7 +314,7 @@ def _run(backend: Backend) -> None:
 
 def test_call_sessions_store_everything_exactly_once_sqlite(tmp_path: Path) -> None:
     url = f"sqlite:///{(tmp_path / 'stateful.sqlite3').as_posix()}"
-    app_db = FaultyDatabase(url)
+    app_db = FaultySqlite(url)
     app_db.upgrade()
     seed_database(app_db, agent_id="seed")
     truth = Database(url)
