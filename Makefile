@@ -1,6 +1,8 @@
 # KT CS AI 상담원 — one command to run, one command to test.
 #   make run     create the venv, install, seed the embedded DB on first start, open the window
-#   make test    install and run every test (MySQL tests too when KTCS_TEST_MYSQL_URL is set)
+#   make test    install, `make lint`, then every test (MySQL tests too when KTCS_TEST_MYSQL_URL is set)
+#   make lint    ruff, mypy (core, cli, ingestion) and the import-linter contracts
+#   make lock    re-resolve requirements*.lock from pyproject.toml (after changing a dependency)
 #   make bench   print lookup/retrieval/… figures (benchmarks/)
 #   make bundle  PyInstaller one-folder build (dist/ktcs-desktop); make bundle-check smoke-runs it
 #   make test-servers  integration tests against real llama.cpp / faster-whisper servers (not in `make test`)
@@ -9,13 +11,17 @@ PYTHON ?= python3
 VENV   ?= .venv
 PY      = $(VENV)/bin/python
 STAMP   = $(VENV)/.installed
+LOCK    = requirements.lock
+DEV_LOCK = requirements-dev.lock
+UV_COMPILE = $(VENV)/bin/uv pip compile pyproject.toml --universal --python-version 3.11 --generate-hashes \
+	--quiet --custom-compile-command "make lock"
 APT_PACKAGES = portaudio19-dev libxkbcommon-x11-0 libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 \
 	libxcb-shape0 libxcb-xinerama0 libxcb-randr0 libxcb-render-util0 libxcb-image0 libegl1 libgl1 \
 	libfontconfig1 libdbus-1-3 espeak-ng
 
 SERVERS_VENV ?= .venv-servers
 
-.PHONY: run test test-servers test-fast bench bundle bundle-check system-deps venv lint clean
+.PHONY: run test test-fast test-servers bench bundle bundle-check system-deps venv lint lock clean
 
 system-deps:
 	@if [ "$$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then \
@@ -26,11 +32,13 @@ system-deps:
 		echo "(not root or no apt-get: make sure these are installed: $(APT_PACKAGES))"; \
 	fi
 
-$(STAMP): pyproject.toml
+# Every dependency comes pinned and hash-checked from the lock; the project itself goes on top, editable.
+$(STAMP): pyproject.toml $(DEV_LOCK)
 	@$(MAKE) --no-print-directory system-deps
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
-	$(PY) -m pip install -q -e '.[dev]'
+	$(PY) -m pip install -q --require-hashes -r $(DEV_LOCK)
+	$(PY) -m pip install -q --no-deps -e .
 	touch $(STAMP)
 
 venv: $(STAMP)
@@ -38,7 +46,7 @@ venv: $(STAMP)
 run: $(STAMP)
 	$(VENV)/bin/ktcs-desktop
 
-test: $(STAMP)
+test: lint
 	$(PY) -m pytest
 
 # Real servers on 127.0.0.1 (their own venv; the llama-cpp-python wheel is compiled once and cached
@@ -49,6 +57,14 @@ test-servers: $(STAMP)
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check ktcs_desktop tests tests_servers benchmarks
+	$(VENV)/bin/mypy
+	$(VENV)/bin/lint-imports
+
+# Runtime lock (what a shipped install needs) and the dev lock (+ tests, lint, PyInstaller) on top of
+# it, both for every platform (Windows-only packages carry markers) and Python 3.11+.
+lock: $(STAMP)
+	$(UV_COMPILE) -o $(LOCK)
+	$(UV_COMPILE) --extra dev -c $(LOCK) -o $(DEV_LOCK)
 
 bench: $(STAMP)
 	$(PY) benchmarks/run_all.py

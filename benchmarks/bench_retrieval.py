@@ -11,12 +11,12 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from ktcs_desktop.ingestion import build_index  # noqa: E402
 from ktcs_desktop.core.config import Settings  # noqa: E402
 from ktcs_desktop.core.retrieval import KnowledgeBase  # noqa: E402
 from ktcs_desktop.core.retrieval.evaluation import evaluate, load_eval_set  # noqa: E402
 from ktcs_desktop.core.retrieval.text import kiwi, tokenize  # noqa: E402
 from ktcs_desktop.core.stats import percentile  # noqa: E402
+from ktcs_desktop.ingestion import build_index  # noqa: E402
 
 
 def main() -> int:

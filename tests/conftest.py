@@ -15,6 +15,7 @@ import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
+from ktcs_desktop.context import install as install_composition_root
 from ktcs_desktop.core.config import Settings
 from ktcs_desktop.core.storage.database import Database
 from ktcs_desktop.core.storage.schema import Base
@@ -26,6 +27,8 @@ _ISOLATED_ENV = (
     "KTCS_INPUT_DEVICE", "KTCS_CALLER_INPUT_DEVICE", "KTCS_CHAT_BASE_URL", "KTCS_CHAT_API_KEY",
     "KTCS_EMBEDDING_BASE_URL", "KTCS_EMBEDDING_API_KEY", "KTCS_TRANSCRIBE_BASE_URL", "KTCS_TRANSCRIBE_API_KEY",
 )
+
+install_composition_root()  # as the app's entry points do: core gets ingestion's index builder
 
 MYSQL_URL = os.environ.get("KTCS_TEST_MYSQL_URL")
 ARTIFACTS = Path(os.environ.get("KTCS_TEST_ARTIFACTS", Path(__file__).resolve().parents[1] / "artifacts"))

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -46,5 +47,9 @@ def test_env_example_documents_every_setting_and_parses_offline(monkeypatch: pyt
     text = example.read_text(encoding="utf-8")
     for name in Settings.model_fields:
         assert f"{name.upper()}=" in text, f"{name.upper()} missing from .env.example"
+    # …and the other way: every setting it documents is one that Settings reads (from `.env` too).
+    documented = set(re.findall(r"^#?\s*([A-Z][A-Z0-9_]+)=", text, re.M))
+    unread = documented - {name.upper() for name in Settings.model_fields}
+    assert not unread, f".env.example documents settings nothing reads: {sorted(unread)}"
     s = Settings(_env_file=example)  # type: ignore[call-arg]
     assert s.ktcs_home is None and s.uses_embedded_database and not s.openai_enabled

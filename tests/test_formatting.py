@@ -24,6 +24,9 @@ def test_won() -> None:
     ("5G 베이직", "으로/로", "5G 베이직으로"),
     ("5G 슬림(이월) 21GB", "이/가", "5G 슬림(이월) 21GB가"),
     ("데이터 무제한 (최대 1Mbps)", "이/가", "데이터 무제한 (최대 1Mbps)가"),
+    ("5G 스페셜+", "은/는", "5G 스페셜+는"),  # 플러스: one helper for the recommender and the assistant
+    ("5G 스페셜+", "으로/로", "5G 스페셜+로"),
+    ("요고 50%", "이/가", "요고 50%가"),
 ])
 def test_josa_follows_the_spoken_final_consonant(word: str, particle: str, expected: str) -> None:
     assert josa(word, particle) == expected

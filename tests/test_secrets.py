@@ -56,6 +56,15 @@ def test_stored_key_is_used_when_no_env_key(store, monkeypatch: pytest.MonkeyPat
     assert load_settings().openai_api_key is None
 
 
+
+def test_keyring_switched_off_in_a_dot_env_file(store, monkeypatch: pytest.MonkeyPatch, tmp_path) -> None:
+    """.env.example documents KTCS_USE_KEYRING: a `.env` line must count, not only the environment."""
+    monkeypatch.delenv("KTCS_USE_KEYRING")
+    monkeypatch.chdir(tmp_path)
+    store_secret("OPENAI_API_KEY", "sk-from-store")
+    assert load_settings().openai_api_key is not None
+    (tmp_path / ".env").write_text("KTCS_USE_KEYRING=0\n", encoding="utf-8")
+    assert load_settings().openai_api_key is None
 def test_cli_set_status_delete(store, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
     monkeypatch.setattr("sys.stdin", io.StringIO("fc-secret\n"))
     assert main(["secret", "set", "FIRECRAWL_API_KEY", "--stdin"]) == 0

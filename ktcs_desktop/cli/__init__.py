@@ -23,6 +23,7 @@ _FEATURE_MODULES = [
     "ktcs_desktop.cli.secrets",
     "ktcs_desktop.cli.audit",
     "ktcs_desktop.cli.privacy",
+    "ktcs_desktop.cli.call",
 ]
 
 
@@ -43,6 +44,9 @@ def main(argv: list[str] | None = None) -> int:
     from ktcs_desktop.core.startup import startup_error_message
 
     try:
+        from ktcs_desktop.context import install
+
+        install()  # the composition root: ingestion's index builder for core
         parser = build_parser()
     except Exception as exc:  # chromadb reads ./.env when imported: a CP949 file already fails here
         message = startup_error_message(exc)

@@ -3,16 +3,13 @@
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import shutil
 import sys
-import time
 import unicodedata
 from pathlib import Path
 
 from ktcs_desktop.core.config import resources_dir
-from ktcs_desktop.core.stats import percentile
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -39,9 +36,14 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         eval_sub = eval_parser.add_subparsers(dest="eval_command", metavar="TARGET", required=True)
     else:  # another feature already owns `ktcs eval`: add our target to it
         eval_sub = next(a for a in existing._actions if isinstance(a, argparse._SubParsersAction))
-    target = eval_sub.add_parser("assistant", help="오프라인 도우미 의도 정확도")
+    target = eval_sub.add_parser("assistant", help="오프라인 도우미: 의도 정확도, 완전한 답변 (분류별)")
     target.add_argument("--data", type=Path, default=None)
+    target.add_argument("--failures", action="store_true", help="완전하지 않은 답변의 질문을 출력")
     target.set_defaults(handler=_eval)
+    esc = eval_sub.add_parser("escalation", help="이관 감지: 정확도, 정밀도/재현율 (분류별)")
+    esc.add_argument("--data", type=Path, default=None)
+    esc.add_argument("--failures", action="store_true", help="틀린 발화를 출력")
+    esc.set_defaults(handler=_eval_escalation)
 
 
 def _ask(args: argparse.Namespace) -> int:
@@ -101,15 +103,17 @@ def erase_sequence(printed: str, width: int) -> str:
 
 def _wrapup(session_id: int, *, regenerate: bool = False, action: str = "summarize", detail: str = ""):
     from ktcs_desktop.core.services.container import create_services
-    from ktcs_desktop.core.summary import build_summary
+    from ktcs_desktop.core.summary import build_summary, with_parties
 
     services = create_services()
     try:
         services.prepare_database(seed=False)
         consultation = services.lookup.consultation(session_id, action=action, detail=detail)  # audited
+        customer = services.customers.get(consultation.customer_id) if consultation.customer_id else None
     finally:
         services.close()
-    return build_summary(consultation, regenerate=regenerate)
+    return with_parties(build_summary(consultation, regenerate=regenerate), customer=customer,
+                        agent_id=consultation.agent_id, ended_at=consultation.ended_at)
 
 
 def _summarize(args: argparse.Namespace) -> int:
@@ -118,15 +122,12 @@ def _summarize(args: argparse.Namespace) -> int:
 
 
 def _export(args: argparse.Namespace) -> int:
-    from ktcs_desktop.core.summary import to_json, to_markdown
+    from ktcs_desktop.core.summary import export_wrapup
 
     wrap = _wrapup(args.session_id, action="export", detail=f"format={args.format}")
     output = args.output or Path(f"consultation-{args.session_id}.{args.format}")
-    if args.format == "md":
-        output.write_text(to_markdown(wrap), encoding="utf-8")
-    elif args.format == "json":
-        output.write_text(to_json(wrap), encoding="utf-8")
-    else:
+    pdf_writer = None
+    if args.format == "pdf":
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
         from PySide6.QtGui import QGuiApplication
 
@@ -134,35 +135,41 @@ def _export(args: argparse.Namespace) -> int:
 
         app = QGuiApplication.instance() or QGuiApplication([])
         _ = app
-        write_pdf(wrap, output)
+        pdf_writer = write_pdf
+    export_wrapup(wrap, args.format, output, pdf_writer=pdf_writer)
     print(output)
     return 0
 
 
 def evaluate(path: Path | None = None) -> dict:
-    """Intent accuracy, fact coverage and latency of the offline provider over the eval set."""
-    from ktcs_desktop.core.assistant import OfflineProvider
+    """Intent accuracy, complete answers (per category) and latency of the offline provider."""
+    from ktcs_desktop.core.assistant.evaluation import evaluate_assistant
 
-    path = path or Path(__file__).resolve().parents[2] / "tests" / "data" / "assistant_eval.jsonl"
-    rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
-    provider = OfflineProvider()
-    correct = facts_ok = 0
-    latencies = []
-    for row in rows:
-        start = time.perf_counter()
-        answer = provider.answer(row["question"])
-        latencies.append((time.perf_counter() - start) * 1000)
-        correct += answer.intent.value == row["intent"]
-        facts_ok += all(fact in answer.text for fact in row["facts"])
-    return {"questions": len(rows), "intent_accuracy": correct / len(rows), "facts_complete": facts_ok / len(rows),
-            "p50_ms": percentile(latencies, 50), "p95_ms": percentile(latencies, 95)}
+    return evaluate_assistant(path)
 
 
 def _eval(args: argparse.Namespace) -> int:
     result = evaluate(args.data)
     print(f"질문 {result['questions']}개 · 의도 정확도 {result['intent_accuracy']:.3f} · "
           f"필수 사실 포함 {result['facts_complete']:.3f} · p50 {result['p50_ms']:.2f}ms · p95 {result['p95_ms']:.2f}ms")
+    for category, v in result["by_category"].items():
+        print(f"  {category:<20} n={v['n']:<3} 의도 {v['intent_accuracy']:.3f}  완전한 답변 {v['facts_complete']:.3f}")
+    if getattr(args, "failures", False):
+        print("\n".join(result["failures"]))
     return 0 if result["intent_accuracy"] >= 0.9 else 1
+
+
+def _eval_escalation(args: argparse.Namespace) -> int:
+    from ktcs_desktop.core.assistant.evaluation import evaluate_escalation
+
+    result = evaluate_escalation(args.data)
+    print(f"발화 {result['utterances']}개 · 정확도 {result['accuracy']:.3f} · 정밀도 {result['precision']:.3f} · "
+          f"재현율 {result['recall']:.3f}")
+    for category, v in result["by_category"].items():
+        print(f"  {category:<16} n={v['n']:<3} 정확도 {v['accuracy']:.3f}")
+    if args.failures:
+        print("\n".join(result["failures"]))
+    return 0 if result["precision"] >= 0.9 and result["recall"] >= 0.9 else 1
 
 
 _ = resources_dir

@@ -37,7 +37,6 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     grants.add_argument("--host", default="%", help="접속 허용 호스트 (기본 %%)")
     grants.set_defaults(handler=_db_grants)
 
-
     status = subparsers.add_parser("status", help="기능 상태 (무엇이 켜져 있고 무엇으로 대체되는지)")
     status.add_argument("--json", action="store_true")
     status.add_argument("--no-probe", action="store_true", help="서버에 묻지 않고 설정만 보고")

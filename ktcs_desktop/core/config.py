@@ -145,7 +145,6 @@ class Settings(BaseSettings):
     ktcs_agent_id: str | None = Field(default=None, max_length=64)
     _agent_id_overridden: bool = PrivateAttr(default=False)
 
-
     # -- knowledge / retrieval ---------------------------------------------------------------
     ktcs_chroma_url: str | None = None
     firecrawl_api_key: SecretStr | None = None
@@ -185,6 +184,9 @@ class Settings(BaseSettings):
     ktcs_whisper_model_dir: Path | None = None
     ktcs_input_device: str | None = None
     ktcs_caller_input_device: str | None = None
+
+    # -- secrets -----------------------------------------------------------------------------
+    ktcs_use_keyring: bool = Field(default=True, description="API keys not set here come from the OS credential store.")
 
     # -- logging -----------------------------------------------------------------------------
     ktcs_log_level: str = "INFO"
@@ -329,7 +331,6 @@ class Settings(BaseSettings):
         return self._endpoint(self.ktcs_transcribe_base_url, self.ktcs_transcribe_api_key,
                               self.ktcs_transcribe_model, shared=self.ktcs_whisper_model_dir is None)
 
-
     @property
     def firecrawl_enabled(self) -> bool:
         return self.firecrawl_api_key is not None
@@ -344,7 +345,7 @@ def load_settings(**overrides: object) -> Settings:
     """
     overrides = {"_env_file": _env_files(), **overrides}
     settings = Settings(**overrides)  # type: ignore[arg-type]
-    if os.environ.get("KTCS_USE_KEYRING", "1") == "0":
+    if not settings.ktcs_use_keyring:  # KTCS_USE_KEYRING=0 in the environment or a .env file
         return settings
     from ktcs_desktop.core.secrets import secrets_from_store
 

@@ -12,6 +12,7 @@ def won(amount: int) -> str:
 _DIGIT_HAS_FINAL = {"0": True, "1": True, "2": False, "3": True, "4": False, "5": False, "6": True, "7": True,
                     "8": True, "9": False}
 _LATIN_HAS_FINAL = set("LMNR")  # 엘, 엠, 엔, 알; other letters are read ending in a vowel (비, 지, 와이 …)
+_SYMBOL_HAS_FINAL = {"+": (False, False), "%": (False, False)}  # 플러스, 퍼센트 are read aloud
 _PARTICLES = {"은/는": ("은", "는"), "이/가": ("이", "가"), "을/를": ("을", "를"), "과/와": ("과", "와"),
               "으로/로": ("으로", "로")}
 
@@ -19,6 +20,8 @@ _PARTICLES = {"은/는": ("은", "는"), "이/가": ("이", "가"), "을/를": (
 def _has_final_consonant(word: str) -> tuple[bool, bool]:
     """(has a final consonant, that consonant is ㄹ) for the last readable character of `word`."""
     for char in reversed(word.strip()):
+        if char in _SYMBOL_HAS_FINAL:
+            return _SYMBOL_HAS_FINAL[char]
         if "가" <= char <= "힣":
             final = (ord(char) - 0xAC00) % 28
             return final != 0, final == 8

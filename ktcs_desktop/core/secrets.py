@@ -8,6 +8,7 @@ not set there. Without a usable store (a headless Linux box) the app simply runs
 from __future__ import annotations
 
 import logging
+from types import ModuleType
 
 from ktcs_desktop.core.errors import CapabilityUnavailableError
 
@@ -17,7 +18,7 @@ SERVICE = "ktcs-desktop"
 SECRET_NAMES = ("OPENAI_API_KEY", "FIRECRAWL_API_KEY")
 
 
-def _keyring():
+def _keyring() -> tuple[ModuleType, type[Exception]]:
     import keyring
     from keyring.errors import KeyringError
 

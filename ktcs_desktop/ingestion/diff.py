@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ktcs_desktop.core.catalog import PlanCatalog, normalize_name
+from ktcs_desktop.core.formatting import won
 from ktcs_desktop.ingestion.pages import PageSpec
 from ktcs_desktop.ingestion.parse import PageFact
-from ktcs_desktop.core.catalog import PlanCatalog, normalize_name
 
 
 @dataclass(frozen=True)
@@ -21,9 +22,9 @@ class PlanChange:
     @property
     def message(self) -> str:
         if self.kind == "fee_changed":
-            return f"{self.name}: 월정액 {self.old_fee:,}원 → {self.new_fee:,}원"
+            return f"{self.name}: 월정액 {won(self.old_fee or 0)} → {won(self.new_fee or 0)}"
         if self.kind == "added":
-            fee = f" (월 {self.new_fee:,}원)" if self.new_fee else ""
+            fee = f" (월 {won(self.new_fee)})" if self.new_fee else ""
             return f"새 요금제: {self.name}{fee} — 카탈로그에 없음"
         return f"페이지에서 사라짐: {self.name} ({self.plan_id})"
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Protocol
 
+from ktcs_desktop.core.config import resources_dir
 from ktcs_desktop.ingestion.pages import PageSpec
 from ktcs_desktop.ingestion.parse import html_to_text
-from ktcs_desktop.core.config import resources_dir
 
 USER_AGENT = "Mozilla/5.0 (ktcs-desktop plan refresher)"
 

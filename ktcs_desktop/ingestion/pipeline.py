@@ -9,10 +9,6 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from ktcs_desktop.ingestion.diff import PlanChange, diff_page
-from ktcs_desktop.ingestion.fetch import NetworkUnavailable, PageFetcher, SnapshotFetcher, fetcher_for
-from ktcs_desktop.ingestion.pages import KT_PAGES, PageSpec
-from ktcs_desktop.ingestion.parse import chunk_text, parse_plan_facts
 from ktcs_desktop.core.catalog import PlanCatalog, default_catalog
 from ktcs_desktop.core.errors import KtcsError
 from ktcs_desktop.core.retrieval import store
@@ -24,6 +20,10 @@ from ktcs_desktop.core.retrieval.documents import (
     plan_docs,
     rule_docs,
 )
+from ktcs_desktop.ingestion.diff import PlanChange, diff_page
+from ktcs_desktop.ingestion.fetch import NetworkUnavailable, PageFetcher, SnapshotFetcher, fetcher_for
+from ktcs_desktop.ingestion.pages import KT_PAGES, PageSpec
+from ktcs_desktop.ingestion.parse import chunk_text, parse_plan_facts
 
 log = logging.getLogger(__name__)
 
@@ -79,7 +79,7 @@ def _cancel_check(cancel: Cancel) -> Callable[[], bool]:
     if cancel is None:
         return lambda: False
     if hasattr(cancel, "is_set"):
-        return cancel.is_set  # type: ignore[union-attr]
+        return cancel.is_set
     return cancel  # type: ignore[return-value]
 
 

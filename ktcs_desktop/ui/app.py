@@ -97,7 +97,7 @@ def setup_logging(settings: Settings) -> Path:
 
 def self_check(settings: Settings) -> dict:
     """Open the DB, load resources, build the main window offscreen; raise on any failure."""
-    from ktcs_desktop.core.services.container import create_services
+    from ktcs_desktop.context import create_app_context as create_services  # the composition root
     from ktcs_desktop.ui.main_window import MainWindow
 
     report: dict = {"version": __version__, "frozen": bool(getattr(sys, "frozen", False))}
@@ -165,6 +165,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="ktcs-desktop", description="KT CS AI 상담원")
     parser.add_argument("--self-check", action="store_true",
                         help="open the DB, load resources, build the window offscreen, exit")
+    parser.add_argument("--call", metavar="PHONE",
+                        help="screen pop: open a fresh call for this caller in the running window (or start it)")
     parser.add_argument("--version", action="version", version=f"ktcs-desktop {__version__}")
     args, qt_args = parser.parse_known_args(argv if argv is not None else sys.argv[1:])
 
@@ -178,6 +180,13 @@ def main(argv: list[str] | None = None) -> int:
             raise
         return show_startup_error(message, self_check=args.self_check)
     setup_logging(settings)
+    from ktcs_desktop.core.crash import install_crash_handlers
+    from ktcs_desktop.ui.crash_dialog import make_crash_reporter
+
+    # Uncaught exceptions (slots included) and hard faults go to the log dir; the agent sees a
+    # Korean dialog with 로그 폴더 열기 (not under --self-check, which reports as JSON).
+    install_crash_handlers(settings.paths.log_dir,
+                           on_crash=None if args.self_check else make_crash_reporter(settings.paths.log_dir))
     from ktcs_desktop.core.services.retention import run_retention
 
     run_retention(settings)  # closed calls past KTCS_RETENTION_DAYS (daily: the main window's timer)
@@ -192,10 +201,18 @@ def main(argv: list[str] | None = None) -> int:
         print(json.dumps({"ok": True, **report}, ensure_ascii=False))
         return 0
 
-    from ktcs_desktop.core.services.container import create_services
+    from ktcs_desktop.context import create_app_context as create_services  # the composition root
+    from ktcs_desktop.core.screenpop import ProfileLock, instance_address, send_call
     from ktcs_desktop.core.startup import check_startup
     from ktcs_desktop.ui.main_window import MainWindow
 
+    address = instance_address(settings.paths.data_dir)
+    profile_lock = ProfileLock(settings.paths.data_dir)
+    if not profile_lock.acquire():  # one window per profile: hand over to it
+        if args.call and send_call(address, args.call):
+            return 0
+        return show_startup_error("이 PC 사용자 계정에서 KT CS AI 상담원이 이미 실행 중입니다. 작업 표시줄의 창을 "
+                                  "사용하세요.")
     app = create_application([sys.argv[0], *qt_args])
     services = None
     try:
@@ -208,11 +225,19 @@ def main(argv: list[str] | None = None) -> int:
         if message is None:
             raise
         return show_startup_error(message)
+    from ktcs_desktop.ui.single_instance import ScreenPopServer
+
     window = MainWindow(services)
     window.show()
     log.info("window shown %.2fs after start", time.perf_counter() - _START)
+    screen_pops = ScreenPopServer(address, window.incoming_call, window)
+    screen_pops.listen()
+    if args.call:
+        window.incoming_call(args.call)
     code = app.exec()
+    screen_pops.close()
     services.close()
+    profile_lock.release()
     return int(code)
 
 

@@ -1,5 +1,5 @@
-from ktcs_desktop.ingestion import KT_PAGES, PageFact, diff_page
 from ktcs_desktop.core.catalog import default_catalog
+from ktcs_desktop.ingestion import KT_PAGES, PageFact, diff_page
 
 SLIM = next(p for p in KT_PAGES if p.item_code == 1284)
 

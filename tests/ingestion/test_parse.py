@@ -2,8 +2,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ktcs_desktop.ingestion import KT_PAGES, SnapshotFetcher, chunk_text, html_to_text, parse_plan_facts
 from ktcs_desktop.core.catalog import default_catalog
+from ktcs_desktop.ingestion import KT_PAGES, SnapshotFetcher, chunk_text, html_to_text, parse_plan_facts
 
 PAGES = Path(__file__).resolve().parents[1] / "data" / "pages"
 

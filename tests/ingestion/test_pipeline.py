@@ -4,8 +4,8 @@ import threading
 
 import pytest
 
-from ktcs_desktop.ingestion import KT_PAGES, HttpFetcher, IngestProgress, SnapshotFetcher, build_index
 from ktcs_desktop.core.retrieval import KnowledgeBase, store
+from ktcs_desktop.ingestion import KT_PAGES, HttpFetcher, IngestProgress, SnapshotFetcher, build_index
 from tests.helpers.settings import isolated_settings
 
 

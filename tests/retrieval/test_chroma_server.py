@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from ktcs_desktop.ingestion import build_index
 from ktcs_desktop.core.retrieval import KnowledgeBase
+from ktcs_desktop.ingestion import build_index
 from tests.helpers.settings import isolated_settings
 
 CHROMA = shutil.which("chroma") or str(Path(sys.executable).with_name("chroma"))

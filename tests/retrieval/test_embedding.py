@@ -50,8 +50,8 @@ def test_chroma_default_embedding_function_is_never_used(tmp_path, monkeypatch):
     monkeypatch.setattr(chroma_types.DefaultEmbeddingFunction, "__call__", forbidden)
     monkeypatch.setattr(chroma_types.DefaultEmbeddingFunction, "__init__", forbidden)
     monkeypatch.setattr(onnx_mini_lm_l6_v2.ONNXMiniLM_L6_V2, "__init__", forbidden)
-    from ktcs_desktop.ingestion import build_index
     from ktcs_desktop.core.retrieval import KnowledgeBase
+    from ktcs_desktop.ingestion import build_index
 
     settings = isolated_settings(tmp_path)
     assert build_index(settings, offline=True).ok

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ktcs_desktop.ingestion import build_index
 from ktcs_desktop.core.retrieval import KnowledgeBase
+from ktcs_desktop.ingestion import build_index
 from tests.helpers.settings import isolated_settings
 
 

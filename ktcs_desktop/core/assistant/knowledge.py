@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 from ktcs_desktop.core.catalog import Plan, PlanCatalog, default_catalog, parse_plan_query
 from ktcs_desktop.core.errors import KtcsError
+from ktcs_desktop.core.formatting import won
 from ktcs_desktop.core.models import CallerLookup, ContractType, CustomerProfile, Page, UsageSummary
 from ktcs_desktop.core.recommend import CallNeeds, PlanOption, recommend_for
 
@@ -31,8 +32,8 @@ def plan_source(plan: Plan) -> str:
 
 
 def plan_summary(plan: Plan) -> str:
-    selective = f", 선택약정 시 {plan.selective_fee:,}원" if plan.selective_fee is not None else ""
-    return f"{plan.name}: 월 {plan.monthly_fee:,}원{selective}, 데이터 {plan.data_label}, 음성 {plan.voice}"
+    selective = f", 선택약정 시 {won(plan.selective_fee)}" if plan.selective_fee is not None else ""
+    return f"{plan.name}: 월 {won(plan.monthly_fee)}{selective}, 데이터 {plan.data_label}, 음성 {plan.voice}"
 
 
 # -- plan mentions ---------------------------------------------------------------------------------

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 
+from ktcs_desktop.core.formatting import won
 from ktcs_desktop.core.models import CallerLookup, Speaker, TranscriptLine
 
 TokenCallback = Callable[[str], None]
@@ -66,11 +67,11 @@ class PlanCard:
 
     @property
     def fee_label(self) -> str:
-        return f"월 {self.monthly_fee:,}원"
+        return f"월 {won(self.monthly_fee)}"
 
     @property
     def selective_label(self) -> str:
-        return f"{self.selective_fee:,}원" if self.selective_fee is not None else "해당 없음"
+        return won(self.selective_fee) if self.selective_fee is not None else "해당 없음"
 
 
 @dataclass(frozen=True)

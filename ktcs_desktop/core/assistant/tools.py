@@ -132,8 +132,8 @@ class ToolExecutor:
         self.citations.setdefault(plan.id, Citation(plan.name, knowledge.plan_source(plan), plan.source.product_url))
         return {
             "id": plan.id, "name": plan.name, "monthly_fee_won": plan.monthly_fee,
-            "monthly_fee": f"{plan.monthly_fee:,}원",
-            "selective_fee": f"{plan.selective_fee:,}원" if plan.selective_fee is not None else None,
+            "monthly_fee": won(plan.monthly_fee),
+            "selective_fee": won(plan.selective_fee) if plan.selective_fee is not None else None,
             "data": plan.data_label, "data_gb": plan.data_gb, "voice": plan.voice, "sms": plan.sms,
             "roaming": plan.roaming, "eligibility": plan.eligibility.label, "channel": plan.channel.label,
             "source": knowledge.plan_source(plan), "uncertain_notes": list(plan.uncertain_notes),
@@ -200,7 +200,7 @@ class ToolExecutor:
         self._remember(target)
         proration = (int(days_used), int(days_in_month)) if days_used is not None and days_in_month else None
         fee = calculate_fee(target, selective=bool(selective), months=int(months), proration_days=proration)
-        return {"plan": fee.plan_name, "monthly_fee": f"{fee.monthly_fee:,}원", "months": fee.months,
-                "base_fee": f"{fee.base_fee:,}원", "discount": f"{fee.discount:,}원", "total": f"{fee.total:,}원",
-                "per_month": f"{fee.per_month:,}원", "selective_applied": fee.selective_applied,
+        return {"plan": fee.plan_name, "monthly_fee": won(fee.monthly_fee), "months": fee.months,
+                "base_fee": won(fee.base_fee), "discount": won(fee.discount), "total": won(fee.total),
+                "per_month": won(fee.per_month), "selective_applied": fee.selective_applied,
                 "notes": list(fee.notes)}

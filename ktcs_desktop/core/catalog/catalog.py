@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 
 from ktcs_desktop.core.catalog.models import AddOn, CatalogRules, Plan, PlanFamily, selective_price
 from ktcs_desktop.core.catalog.resolve import PlanMatch, PlanResolver
@@ -32,7 +32,7 @@ class PlanCatalog:
     def __len__(self) -> int:
         return len(self._plans)
 
-    def __iter__(self):
+    def __iter__(self) -> Iterator[Plan]:
         return iter(self._plans)
 
     def all(self) -> tuple[Plan, ...]:

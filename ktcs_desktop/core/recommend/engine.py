@@ -32,7 +32,7 @@ from datetime import date
 from ktcs_desktop.core.catalog import AddOn, Plan, PlanCatalog, default_catalog, normalize_name
 from ktcs_desktop.core.catalog.models import Channel, selective_price
 from ktcs_desktop.core.errors import NotFoundError
-from ktcs_desktop.core.formatting import won
+from ktcs_desktop.core.formatting import josa, won
 from ktcs_desktop.core.models import CallerLookup, ContractType, CustomerProfile, UsageSummary
 from ktcs_desktop.core.recommend.models import OTT_CHOICES, CallNeeds, PlanOption, Recommendation
 
@@ -94,19 +94,6 @@ def ott_addon(catalog: PlanCatalog, ott: str) -> AddOn | None:
     return min(matches, key=lambda a: (a.price, a.category != "ott", a.id), default=None)
 
 
-def josa(word: str, with_batchim: str, without: str) -> str:
-    """Pick the particle (은/는, 이/가) that fits the last sound of `word`."""
-    tail = word.rstrip(" )]")
-    if not tail:
-        return without
-    last = tail[-1]
-    if "가" <= last <= "힣":
-        return with_batchim if (ord(last) - 0xAC00) % 28 else without
-    if last.isdigit():
-        return with_batchim if last in "0136780" else without
-    return with_batchim if last.upper() in "LMNR" else without
-
-
 # -- eligibility -----------------------------------------------------------------------------------
 
 def _flags(profile: CustomerProfile) -> dict[str, bool]:
@@ -142,7 +129,7 @@ def exclusion_reason(plan: Plan, profile: CustomerProfile, today: date) -> str |
         facts.append("고객은 복지 대상 아님")
     if not conditions:
         return None
-    return (f"{plan.name}{josa(plan.name, '은', '는')} {', '.join(conditions)}만 가입할 수 있습니다 "
+    return (f"{josa(plan.name, '은/는')} {', '.join(conditions)}만 가입할 수 있습니다 "
             f"({', '.join(facts)})")
 
 
@@ -161,7 +148,7 @@ def explain_exclusion(plan_name_or_id: str, profile: CustomerProfile, *, catalog
         raise NotFoundError(f"요금제를 찾을 수 없습니다: {plan_name_or_id}")
     reason = exclusion_reason(plan, profile, today)
     if reason is None:
-        return (f"{plan.name}{josa(plan.name, '은', '는')} 가입할 수 있습니다 "
+        return (f"{josa(plan.name, '은/는')} 가입할 수 있습니다 "
                 f"(고객 만 {profile.age_on(today)}세, 가입 조건: {plan.eligibility.label})")
     return reason
 
@@ -493,7 +480,7 @@ def _current_plan_notes(profile: CustomerProfile, current: Plan | None, current_
         notes.append(f"현재 약정 없이 정가 {won(current.monthly_fee)} 납부 중 — 추천 요금은 선택약정 25% 적용 기준이며 "
                      "절약액에 약정 할인이 포함됩니다.")
     if exclusion_reason(current, profile, today):
-        notes.append(f"현재 요금제 {current.name}{josa(current.name, '은', '는')} 고객의 현재 조건으로는 "
+        notes.append(f"현재 요금제 {josa(current.name, '은/는')} 고객의 현재 조건으로는 "
                      "새로 가입할 수 없습니다 (변경 시 다시 선택 불가).")
     return notes
 

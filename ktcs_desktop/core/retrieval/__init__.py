@@ -7,25 +7,33 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from ktcs_desktop.core.retrieval.knowledge_base import (
+    IndexBuilder,
+    IndexBuildReport,
     IndexUnavailableError,
     KnowledgeBase,
     SearchFilters,
     SearchHit,
+    index_builder,
+    set_index_builder,
 )
 
 
-def build_index(settings, *, offline: bool = True, progress=None, cancel=None):
-    """Fetch/parse the product pages and build a new index, swapped in only when valid."""
-    from ktcs_desktop.ingestion import build_index as _build
-
-    return _build(settings, offline=offline, progress=progress, cancel=cancel)
-
-
-__all__ = ["IndexUnavailableError", "KnowledgeBase", "SearchFilters", "SearchHit", "build_index", "self_check"]
+def build_index(settings: Any, *, offline: bool = True, progress: Callable[..., object] | None = None,
+                cancel: Callable[[], bool] | None = None) -> IndexBuildReport:
+    """Fetch/parse the product pages and build a new index, swapped in only when valid (the builder
+    the composition root installed: `ktcs_desktop.ingestion.build_index`)."""
+    return index_builder()(settings, offline=offline, progress=progress, cancel=cancel)
 
 
-def self_check() -> dict:
+__all__ = ["IndexBuildReport", "IndexBuilder", "IndexUnavailableError", "KnowledgeBase", "SearchFilters",
+           "SearchHit", "build_index", "index_builder", "self_check", "set_index_builder"]
+
+
+def self_check() -> dict[str, Any]:
     """`--self-check`: the catalog loads and the live index (built from shipped data if missing) answers."""
     from ktcs_desktop.core.catalog import default_catalog
     from ktcs_desktop.core.config import load_settings

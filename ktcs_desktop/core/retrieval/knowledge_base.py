@@ -6,8 +6,10 @@ from __future__ import annotations
 import json
 import logging
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, Protocol
 
 import bm25s
 import numpy as np
@@ -30,6 +32,35 @@ CANDIDATES = 40
 RESOLVER_WEIGHT = 2.0
 MODES = ("hybrid", "bm25", "dense")
 _FIRST_BUILD_LOCK = threading.Lock()
+
+
+class IndexBuildReport(Protocol):
+    """What an index builder reports (`ktcs_desktop.ingestion.IngestReport` is one)."""
+
+    @property
+    def ok(self) -> bool: ...
+
+    @property
+    def message(self) -> str: ...
+
+
+# `build_index(settings, offline=True)`: fetches/parses the pages and swaps in a new index version.
+# Core never imports ingestion (which imports core): the composition root (`ktcs_desktop.context`)
+# passes ingestion's builder in, or installs it as the default with `set_index_builder`.
+IndexBuilder = Callable[..., IndexBuildReport]
+_default_builder: IndexBuilder | None = None
+
+
+def set_index_builder(builder: IndexBuilder | None) -> None:
+    """Install the builder `open()` uses when no index exists yet and the caller passed none."""
+    global _default_builder
+    _default_builder = builder
+
+
+def index_builder() -> IndexBuilder:
+    if _default_builder is None:
+        raise IndexUnavailableError(detail="no index builder installed (ktcs_desktop.context.install())")
+    return _default_builder
 
 
 class IndexUnavailableError(KtcsError):
@@ -117,7 +148,7 @@ _SHARED_LOCK = threading.Lock()
 class KnowledgeBase:
     """A read-only view of one index version; `open()` builds the shipped index when none exists."""
 
-    def __init__(self, settings, directory: Path, catalog: PlanCatalog | None = None) -> None:
+    def __init__(self, settings: Any, directory: Path, catalog: PlanCatalog | None = None) -> None:
         self.settings = settings
         self.directory = directory
         self.catalog = catalog or default_catalog()
@@ -136,18 +167,20 @@ class KnowledgeBase:
 
     # -- opening -------------------------------------------------------------------------------
     @classmethod
-    def open(cls, settings, *, catalog: PlanCatalog | None = None) -> KnowledgeBase:
-        """The live index; the first call without one builds it offline from the shipped data."""
+    def open(cls, settings: Any, *, catalog: PlanCatalog | None = None,
+             build_index: IndexBuilder | None = None) -> KnowledgeBase:
+        """The live index; the first call without one builds it offline from the shipped data
+        with `build_index` (default: the builder the composition root installed)."""
         directory = store.current_version_dir(settings)
         if directory is None:
             with _FIRST_BUILD_LOCK:  # two first users (assistant, catalog) must not build twice
                 directory = store.current_version_dir(settings)
                 if directory is None:
-                    directory = cls._build_shipped(settings)
+                    directory = cls._build_shipped(settings, build_index or index_builder())
         return cls(settings, directory, catalog)
 
     @classmethod
-    def shared(cls, settings) -> KnowledgeBase:
+    def shared(cls, settings: Any, *, build_index: IndexBuilder | None = None) -> KnowledgeBase:
         """One open index per live version, shared by every feature in the process.
 
         After a refresh swaps in a new version the next call opens it; callers holding the old
@@ -158,14 +191,12 @@ class KnowledgeBase:
             cached = _SHARED.get(store.index_root(settings))
             if cached is not None and directory is not None and cached.directory == directory:
                 return cached
-            kb = cls.open(settings)
+            kb = cls.open(settings, build_index=build_index)
             _SHARED[store.index_root(settings)] = kb
             return kb
 
     @staticmethod
-    def _build_shipped(settings) -> Path:
-        from ktcs_desktop.ingestion import build_index
-
+    def _build_shipped(settings: Any, build_index: IndexBuilder) -> Path:
         report = build_index(settings, offline=True)
         if not report.ok:
             raise IndexUnavailableError(detail=report.message)
@@ -174,7 +205,7 @@ class KnowledgeBase:
             raise IndexUnavailableError(detail="index build left no current version")
         return directory
 
-    def _embedding_function(self):
+    def _embedding_function(self) -> KiwiHashEmbeddingFunction | OpenAIEmbeddingFunction | None:
         name = self.manifest.get("embedding")
         config = self.manifest.get("embedding_config") or {}
         if name == KiwiHashEmbeddingFunction.name():
@@ -185,7 +216,7 @@ class KnowledgeBase:
                 return ef
         return None  # built with an embeddings server that is gone now: dense off, BM25 still works
 
-    def _chroma(self):
+    def _chroma(self) -> Any:  # chromadb Collection
         with self._lock:
             if self._collection is None:
                 client = store.chroma_client(self.settings, self.directory)
@@ -251,6 +282,8 @@ class KnowledgeBase:
         return out
 
     def _dense_ranking(self, query: str, filters: SearchFilters) -> list[tuple[int, float]]:
+        if self._ef is None:  # callers check dense_available first
+            raise CapabilityUnavailableError("의미 검색을 사용할 수 없습니다.")
         collection = self._chroma()
         embedding = self._ef.embed_query([query])[0]
         result = collection.query(query_embeddings=[embedding], n_results=min(CANDIDATES, len(self.docs)),

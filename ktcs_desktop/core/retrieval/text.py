@@ -10,6 +10,8 @@ import re
 import threading
 import unicodedata
 from functools import lru_cache
+from types import ModuleType
+from typing import Any
 
 from ktcs_desktop.core.catalog.resolve import WORD_ALIASES
 from ktcs_desktop.core.korean_numbers import normalize_korean_numbers
@@ -18,7 +20,7 @@ _kiwi = None
 _kiwi_lock = threading.Lock()
 
 
-def kiwi():
+def kiwi() -> Any:  # kiwipiepy.Kiwi (the package ships no type information)
     """The shared Kiwi analyser, created on first use (loading its model takes about a second)."""
     global _kiwi
     if _kiwi is None:
@@ -35,10 +37,10 @@ def kiwi():
     return _kiwi
 
 
-def _kiwi_model_path(module) -> str:
+def _kiwi_model_path(module: ModuleType) -> str:
     getter = getattr(module, "get_model_path", None)
     if getter is not None:
-        return getter()
+        return str(getter())
     return list(module.__path__)[0]  # a namespace package made of the bundled data files
 
 

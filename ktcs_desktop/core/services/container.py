@@ -1,15 +1,31 @@
-"""Builds the services the app needs from settings: one place, used by the CLI, the UI and tests."""
+"""Builds the services the app needs from settings: one place, used by the CLI, the UI and tests.
+
+`Services` owns every long-lived service: the database and its repositories, the caller lookup,
+the plan catalog, the knowledge base, the assistant, recommendations and the transcriber. The
+catalog and the knowledge base are built on first use. The index builder comes in from the
+composition root (`ktcs_desktop.context`), since core never imports ingestion.
+"""
 
 from __future__ import annotations
 
 import logging
+import threading
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from ktcs_desktop.core.config import Settings, load_settings, os_agent_id
 from ktcs_desktop.core.services.lookup import CallerLookupService
 from ktcs_desktop.core.storage.database import Database
 from ktcs_desktop.core.storage.repositories import AuditLog, ConsultationRepository, CustomerRepository
 from ktcs_desktop.core.storage.seed import SeedReport, seed_database
+
+if TYPE_CHECKING:
+    from ktcs_desktop.core.assistant.service import AssistantService
+    from ktcs_desktop.core.catalog import PlanCatalog
+    from ktcs_desktop.core.models import CallerLookup
+    from ktcs_desktop.core.recommend.models import CallNeeds, Recommendation
+    from ktcs_desktop.core.retrieval import IndexBuilder, KnowledgeBase
+    from ktcs_desktop.core.speech import Transcriber
 
 log = logging.getLogger(__name__)
 
@@ -18,6 +34,7 @@ log = logging.getLogger(__name__)
 class Services:
     settings: Settings
     db: Database
+    index_builder: IndexBuilder | None = None
     customers: CustomerRepository = field(init=False)
     consultations: ConsultationRepository = field(init=False)
     audit: AuditLog = field(init=False)
@@ -30,6 +47,45 @@ class Services:
         self.audit = AuditLog(self.db)
         self.lookup = CallerLookupService(self.customers, self.consultations, self.audit,
                                           agent_id=self.settings.agent_id)
+        self._lazy_lock = threading.Lock()
+        self._assistant: AssistantService | None = None
+
+    # -- knowledge: built on first use ------------------------------------------------------------
+    @property
+    def catalog(self) -> PlanCatalog:
+        """The shipped plan catalog (validated once per process)."""
+        from ktcs_desktop.core.catalog import default_catalog
+
+        return default_catalog()
+
+    @property
+    def knowledge(self) -> KnowledgeBase:
+        """The live index, shared by every feature; built from the shipped pages on first use."""
+        from ktcs_desktop.core.retrieval import KnowledgeBase
+
+        return KnowledgeBase.shared(self.settings, build_index=self.index_builder)
+
+    @property
+    def assistant(self) -> AssistantService:
+        """One assistant (offline templates, plus the model when one is configured)."""
+        with self._lazy_lock:
+            if self._assistant is None:
+                from ktcs_desktop.core.assistant.service import AssistantService
+
+                self._assistant = AssistantService(self.settings, self.catalog)
+            return self._assistant
+
+    def recommend(self, lookup: CallerLookup, needs: CallNeeds | None = None) -> Recommendation:
+        """Plan recommendations for a looked-up caller, from this context's catalog."""
+        from ktcs_desktop.core.recommend.engine import recommend_for
+
+        return recommend_for(lookup, needs, catalog=self.catalog)
+
+    def transcriber(self) -> Transcriber | None:
+        """A new transcriber for one call (the caller closes it), or None when none is usable."""
+        from ktcs_desktop.core.speech import make_transcriber
+
+        return make_transcriber(self.settings)
 
     def ensure_schema(self) -> None:
         """The embedded SQLite migrates itself; a shared MySQL/MariaDB is only checked (the app
@@ -64,13 +120,14 @@ class Services:
             self.audit.record(self.settings.agent_id, "agent_override", detail=f"KTCS_AGENT_ID; OS 로그인 {login}")
         self._override_audited = True
 
-
     def close(self) -> None:
         self.db.dispose()
 
 
-def create_services(settings: Settings | None = None) -> Services:
+def create_services(settings: Settings | None = None, *, index_builder: IndexBuilder | None = None) -> Services:
+    """The services for `settings`; entry points call `ktcs_desktop.context.create_app_context`,
+    which passes ingestion's index builder in."""
     settings = settings or load_settings()
     settings.paths.ensure()
     db = Database(settings.database_url, connect_timeout=settings.ktcs_db_connect_timeout)
-    return Services(settings=settings, db=db)
+    return Services(settings=settings, db=db, index_builder=index_builder)

@@ -15,8 +15,8 @@ from pathlib import Path
 
 from ktcs_desktop.core.models import Speaker
 from ktcs_desktop.core.services.recorder import ConsultationRecorder
-from ktcs_desktop.core.speech import SegmentStore, Transcriber
-from ktcs_desktop.core.speech.pipeline import transcribe_unfinished
+from ktcs_desktop.core.speech import Segment, SegmentStore, Transcriber, Transcript
+from ktcs_desktop.core.speech.pipeline import TextCallback, transcribe_unfinished
 from ktcs_desktop.core.speech.segments import MANIFEST_NAME
 from ktcs_desktop.core.storage.repositories import ConsultationRepository
 
@@ -73,15 +73,21 @@ def transcribe_pending_calls(sessions_dir: Path, transcriber: Transcriber, repo:
         store = SegmentStore(sessions_dir, key)
         added: list[int] = []
 
-        def add(segment, transcript, recorder=recorder, added=added) -> None:
-            try:
-                speaker = Speaker(segment.speaker)
-            except ValueError:
-                speaker = Speaker.CALLER
-            added.append(recorder.add_line(speaker, transcript.text).seq)
-
-        transcribe_unfinished(transcriber, store, on_text=add, cancel=cancel)
+        transcribe_unfinished(transcriber, store, on_text=_line_adder(recorder, added), cancel=cancel)
         recorder.flush()
         transcribed += len(added)
         failed += len(store.unfinished())
     return LateTranscriptionReport(calls, transcribed, failed)
+
+
+def _line_adder(recorder: ConsultationRecorder, added: list[int]) -> TextCallback:
+    """`on_text` for one call: each transcribed segment becomes a transcript line of its call."""
+
+    def add(segment: Segment, transcript: Transcript) -> None:
+        try:
+            speaker = Speaker(segment.speaker)
+        except ValueError:
+            speaker = Speaker.CALLER
+        added.append(recorder.add_line(speaker, transcript.text).seq)
+
+    return add

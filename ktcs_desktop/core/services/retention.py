@@ -15,6 +15,10 @@ import shutil
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from ktcs_desktop.core.config import Settings
 
 log = logging.getLogger(__name__)
 
@@ -51,7 +55,7 @@ def _closed_at(journal: Path) -> datetime | None:
             if entry["op"] == "close":
                 data = entry.get("data") or {}
                 try:
-                    closed = datetime.fromisoformat(data.get("ended_at") or entry.get("at"))
+                    closed = datetime.fromisoformat(str(data.get("ended_at") or entry["at"]))
                 except (TypeError, ValueError):
                     closed = datetime.fromtimestamp(journal.stat().st_mtime)
         elif "synced" in entry:
@@ -116,7 +120,7 @@ def apply_retention(sessions_dir: Path | str, days: int, *, now: datetime | None
     return report
 
 
-def run_retention(settings, *, skip: frozenset[str] | set[str] = frozenset()) -> RetentionReport:
+def run_retention(settings: Settings, *, skip: frozenset[str] | set[str] = frozenset()) -> RetentionReport:
     """`apply_retention` over the app's sessions dir with `KTCS_RETENTION_DAYS`; never raises."""
     try:
         return apply_retention(settings.paths.sessions_dir, settings.ktcs_retention_days, skip=skip)

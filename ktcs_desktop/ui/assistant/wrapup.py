@@ -20,8 +20,8 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
 )
 
-from ktcs_desktop.core.errors import user_message
 from ktcs_desktop.core import summary
+from ktcs_desktop.core.errors import user_message
 from ktcs_desktop.core.summary import OUTCOMES, WrapUp
 from ktcs_desktop.ui.assistant.pdf import write_pdf
 from ktcs_desktop.ui.tasks import TaskKind
