@@ -45,7 +45,7 @@ from ktcs_desktop.ui.panes.conversation import ConversationPane
 from ktcs_desktop.ui.panes.history import HistoryPane
 from ktcs_desktop.ui.panes.lookup import CallerCard, LookupPane
 from ktcs_desktop.ui.panes.recommendation import RecommendationPane
-from ktcs_desktop.ui.tasks import TaskManager
+from ktcs_desktop.ui.tasks import TaskKind, TaskManager
 from ktcs_desktop.ui.widgets import Banner
 
 log = logging.getLogger(__name__)
@@ -79,6 +79,7 @@ class MainWindow(QMainWindow):
     database_status_changed = Signal(object)  # DatabaseStatus
 
     EXIT_DRAIN_MS = 5000
+    RETENTION_MS = 24 * 60 * 60 * 1000
 
     def __init__(self, services: Services, *, start_background_work: bool = True) -> None:
         super().__init__()
@@ -108,6 +109,12 @@ class MainWindow(QMainWindow):
         self._clock = QTimer(self)  # the consultation's running time
         self._clock.setInterval(1000)
         self._clock.timeout.connect(self._refresh_consultation_clock)
+
+        # Retention runs at start (ui/app.py) and then daily while the window stays open.
+        self._retention = QTimer(self)
+        self._retention.setInterval(self.RETENTION_MS)
+        self._retention.timeout.connect(self.run_retention)
+        self._retention.start()
 
         self.database = DatabaseMonitor(services, self.tasks, self.db_banner, self.db_label,
                                         self.desk.live_recorders, self)
@@ -311,6 +318,15 @@ class MainWindow(QMainWindow):
             if report.quarantined:
                 text += f" 손상된 기록 {report.quarantined}줄은 따로 보관했습니다."
             self.statusBar().showMessage(text, 8000)
+
+    def run_retention(self) -> None:
+        """Delete what KTCS_RETENTION_DAYS says has expired; the live call is never touched."""
+        from ktcs_desktop.core.services.retention import run_retention
+
+        settings = self.services.settings
+        live = {r.key for r in self.desk.live_recorders()}
+        self.tasks.run(lambda ctx: run_retention(settings, skip=live), on_failure=self.report_background_failure,
+                       kind=TaskKind.IO)
 
     # -- lookup ----------------------------------------------------------------------------
     def lookup(self, raw_phone: str) -> None:

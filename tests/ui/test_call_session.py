@@ -165,3 +165,24 @@ def test_quit_during_a_call_asks_and_keeps_what_was_typed(qtbot, app, services) 
     saved = services.consultations.get(recorder.consultation_id)
     assert saved.outcome == "미완료(프로그램 종료)" and saved.notes == "김철수 고객 요금제 변경 문의"
     assert [ln.text for ln in saved.lines] == ["슬림 14기가로 바꾸고 싶어요"]
+
+
+def test_daily_retention_never_touches_the_live_call(qtbot, window, services) -> None:
+    import os
+    import time
+
+    window.start_consultation()
+    live = window.recorder
+    old = services.settings.paths.sessions_dir / "20200101-000000-old"
+    old.mkdir(parents=True)
+    (old / "journal.jsonl").write_text(
+        '{"op": "start", "n": 1, "data": {"customer_id": null, "agent_id": "a", "started_at": "2020-01-01T00:00:00"},'
+        ' "at": "2020-01-01T00:00:00"}\n{"synced": 1, "consultation_id": 999}\n'
+        '{"op": "close", "n": 2, "data": {"ended_at": "2020-01-01T00:10:00"}, "at": "2020-01-01T00:10:00"}\n'
+        '{"synced": 2}\n', encoding="utf-8")
+    past = time.time() - 90 * 86400
+    os.utime(old / "journal.jsonl", (past, past))
+    assert window._retention.isActive() and window._retention.interval() == 24 * 3600 * 1000
+    window.run_retention()
+    qtbot.waitUntil(lambda: not (old / "journal.jsonl").exists(), timeout=5000)
+    assert live.journal_path.exists() and window.recorder is live
