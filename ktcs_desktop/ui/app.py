@@ -160,6 +160,9 @@ def show_startup_error(message: str, *, self_check: bool = False) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
+    import multiprocessing
+
+    multiprocessing.freeze_support()  # the frozen exe re-launched as the knowledge worker
     from ktcs_desktop.core.startup import startup_error_message
 
     parser = argparse.ArgumentParser(prog="ktcs-desktop", description="KT CS AI 상담원")
@@ -172,6 +175,7 @@ def main(argv: list[str] | None = None) -> int:
 
     if args.self_check:
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+        os.environ.setdefault("KTCS_KNOWLEDGE_WORKER", "0")  # checks the window, not a worker spawn
     try:
         settings = load_settings()
     except Exception as exc:

@@ -254,7 +254,11 @@ class KnowledgeWorkerClient:
             conn.close()
         except OSError:
             pass
-        proc.close()
+        proc.join()  # a killed process is reaped before its handle is released
+        try:
+            proc.close()
+        except ValueError:  # still not reaped (the OS is slow under load): leave it to GC
+            pass
 
     def __enter__(self) -> KnowledgeWorkerClient:
         return self
