@@ -29,11 +29,21 @@ def test_related_texts_are_closer():
 
 
 def test_chroma_embedding_function_protocol():
-    ef = KiwiHashEmbeddingFunction()
+    from chromadb.api.types import EmbeddingFunction
+    from chromadb.utils.embedding_functions import known_embedding_functions
+
+    from ktcs_desktop.core.retrieval.store import chroma_embedding_function
+
+    ef = KiwiHashEmbeddingFunction(dim=256)
     assert ef.name() == "ktcs-kiwi-hash"
-    assert not ef.is_legacy()
-    rebuilt = KiwiHashEmbeddingFunction.build_from_config(ef.get_config())
+    chroma_ef = chroma_embedding_function(ef)
+    assert isinstance(chroma_ef, EmbeddingFunction) and isinstance(chroma_ef, KiwiHashEmbeddingFunction)
+    assert not chroma_ef.is_legacy() and chroma_ef.get_config() == {"dim": 256}
+    assert known_embedding_functions["ktcs-kiwi-hash"] is type(chroma_ef)
+    rebuilt = type(chroma_ef).build_from_config(ef.get_config())
+    assert type(rebuilt) is type(chroma_ef)
     assert np.allclose(rebuilt(["요고 30"])[0], ef(["요고 30"])[0])
+    assert np.allclose(chroma_ef.embed_query(["요고 30"])[0], ef(["요고 30"])[0])
 
 
 def test_offline_settings_use_hashing(tmp_path):

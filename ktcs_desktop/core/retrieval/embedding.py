@@ -6,8 +6,10 @@ The probe (`probe_embeddings`, once per server and model in a process) catches s
 `/v1/embeddings` (404), servers that answer with per-token vectors (llama.cpp on chat models)
 and unreachable ones, so the index is built offline instead of failing.
 
-Both are registered Chroma embedding functions so Chroma never falls back to its default (which
-would download an ONNX model).
+Neither needs Chroma: the search reads the index's vectors file with numpy. Where a Chroma
+collection is built or queried (`store.chroma_embedding_function`) they are wrapped as registered
+Chroma embedding functions, so Chroma never falls back to its default (which would download an
+ONNX model).
 """
 
 from __future__ import annotations
@@ -20,13 +22,13 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-from chromadb.api.types import Documents, EmbeddingFunction, Embeddings
-from chromadb.utils.embedding_functions import register_embedding_function
 
 from ktcs_desktop.core.retrieval.text import tokenize
 
 log = logging.getLogger(__name__)
 
+Documents = list[str]
+Embeddings = list[np.ndarray]
 HASH_DIM = 512
 PROBE_TEXT = "요금제 데이터"
 
@@ -56,15 +58,17 @@ def hash_embed(text: str, dim: int = HASH_DIM) -> list[float]:
     return vector.astype(np.float32).tolist()
 
 
-@register_embedding_function
-class KiwiHashEmbeddingFunction(EmbeddingFunction[Documents]):
-    """Chroma embedding function over `hash_embed`."""
+class KiwiHashEmbeddingFunction:
+    """Embedding function over `hash_embed` (Chroma's protocol: name, get_config, build_from_config)."""
 
     def __init__(self, dim: int = HASH_DIM) -> None:
         self.dim = dim
 
     def __call__(self, input: Documents) -> Embeddings:
         return [np.asarray(hash_embed(text, self.dim), dtype=np.float32) for text in input]
+
+    def embed_query(self, input: Documents) -> Embeddings:
+        return self(input)
 
     @staticmethod
     def name() -> str:
@@ -76,14 +80,13 @@ class KiwiHashEmbeddingFunction(EmbeddingFunction[Documents]):
     def get_config(self) -> dict[str, Any]:
         return {"dim": self.dim}
 
-    @staticmethod
-    def build_from_config(config: dict[str, Any]) -> KiwiHashEmbeddingFunction:
-        return KiwiHashEmbeddingFunction(int(config.get("dim", HASH_DIM)))
+    @classmethod
+    def build_from_config(cls, config: dict[str, Any]) -> KiwiHashEmbeddingFunction:
+        return cls(int(config.get("dim", HASH_DIM)))
 
 
-@register_embedding_function
-class OpenAIEmbeddingFunction(EmbeddingFunction[Documents]):
-    """Chroma embedding function over the OpenAI embeddings API (settings' key, URL, model)."""
+class OpenAIEmbeddingFunction:
+    """Embedding function over the OpenAI embeddings API (settings' key, URL, model)."""
 
     def __init__(self, model: str = "text-embedding-3-small", api_key: str | None = None,
                  base_url: str | None = None, timeout: float = 30.0, max_retries: int = 2) -> None:
@@ -126,9 +129,9 @@ class OpenAIEmbeddingFunction(EmbeddingFunction[Documents]):
     def get_config(self) -> dict[str, Any]:
         return {"model": self.model}
 
-    @staticmethod
-    def build_from_config(config: dict[str, Any]) -> OpenAIEmbeddingFunction:
-        return OpenAIEmbeddingFunction(str(config.get("model", "text-embedding-3-small")))
+    @classmethod
+    def build_from_config(cls, config: dict[str, Any]) -> OpenAIEmbeddingFunction:
+        return cls(str(config.get("model", "text-embedding-3-small")))
 
 
 @dataclass(frozen=True)
@@ -206,6 +209,6 @@ def online_embedding_function(settings) -> OpenAIEmbeddingFunction | None:
                                    settings.ktcs_llm_max_retries)
 
 
-def embedding_function_for(settings) -> EmbeddingFunction:
+def embedding_function_for(settings) -> KiwiHashEmbeddingFunction | OpenAIEmbeddingFunction:
     """The probed embeddings endpoint when it works, else the offline hashing embedder."""
     return online_embedding_function(settings) or KiwiHashEmbeddingFunction()

@@ -1,5 +1,9 @@
-"""`KnowledgeBase`: hybrid search (BM25 over Kiwi morphemes + dense vectors in Chroma, fused by
-reciprocal rank) over plan cards, product-page chunks and rules, with eligibility/price filters."""
+"""`KnowledgeBase`: hybrid search (BM25 over Kiwi morphemes + dense vectors, fused by reciprocal
+rank) over plan cards, product-page chunks and rules, with eligibility/price filters.
+
+Dense search is exact cosine over the index's dense.npy with numpy; Chroma is queried only for a
+KTCS_CHROMA_URL server (or an index built before dense.npy existed). bm25s, numpy and Kiwi are
+imported on first use, so importing this module (as the window does, for `SearchFilters`) is cheap."""
 
 from __future__ import annotations
 
@@ -9,21 +13,15 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Protocol
-
-import bm25s
-import numpy as np
+from typing import TYPE_CHECKING, Any, Protocol
 
 from ktcs_desktop.core.catalog import PlanCatalog, default_catalog
 from ktcs_desktop.core.errors import CapabilityUnavailableError, InvalidInputError, KtcsError
 from ktcs_desktop.core.retrieval import store
 from ktcs_desktop.core.retrieval.documents import KnowledgeDoc
-from ktcs_desktop.core.retrieval.embedding import (
-    KiwiHashEmbeddingFunction,
-    OpenAIEmbeddingFunction,
-    online_embedding_function,
-)
-from ktcs_desktop.core.retrieval.text import tokenize
+
+if TYPE_CHECKING:
+    from ktcs_desktop.core.retrieval.embedding import KiwiHashEmbeddingFunction, OpenAIEmbeddingFunction
 
 log = logging.getLogger(__name__)
 
@@ -156,6 +154,8 @@ class KnowledgeBase:
             self.manifest = json.loads((directory / store.MANIFEST).read_text(encoding="utf-8"))
             with (directory / store.DOCS).open(encoding="utf-8") as fh:
                 self.docs = [KnowledgeDoc(**json.loads(line)) for line in fh if line.strip()]
+            import bm25s
+
             self._bm25 = bm25s.BM25.load(str(directory / "bm25"))
         except (OSError, ValueError, KeyError) as exc:
             raise IndexUnavailableError(detail=f"{directory}: {exc}") from exc
@@ -163,6 +163,7 @@ class KnowledgeBase:
         self._plan_doc = {doc.plan_id: i for i, doc in enumerate(self.docs) if doc.kind == "plan"}
         self._ef = self._embedding_function()
         self._collection = None
+        self._vectors: Any = None  # dense.npy, loaded on the first dense search
         self._lock = threading.Lock()
 
     # -- opening -------------------------------------------------------------------------------
@@ -206,6 +207,12 @@ class KnowledgeBase:
         return directory
 
     def _embedding_function(self) -> KiwiHashEmbeddingFunction | OpenAIEmbeddingFunction | None:
+        from ktcs_desktop.core.retrieval.embedding import (
+            KiwiHashEmbeddingFunction,
+            OpenAIEmbeddingFunction,
+            online_embedding_function,
+        )
+
         name = self.manifest.get("embedding")
         config = self.manifest.get("embedding_config") or {}
         if name == KiwiHashEmbeddingFunction.name():
@@ -220,9 +227,26 @@ class KnowledgeBase:
         with self._lock:
             if self._collection is None:
                 client = store.chroma_client(self.settings, self.directory)
-                self._collection = client.get_collection(self.manifest["collection"],
-                                                         embedding_function=self._ef)
+                self._collection = client.get_collection(
+                    self.manifest["collection"], embedding_function=store.chroma_embedding_function(self._ef))
             return self._collection
+
+    def _dense_vectors(self) -> Any:
+        """The documents' unit vectors (numpy), or None: a Chroma server, or an index without dense.npy."""
+        if self.settings.ktcs_chroma_url or not self.manifest.get("dense"):
+            return None
+        with self._lock:
+            if self._vectors is None:
+                import numpy as np
+
+                try:
+                    vectors = np.load(self.directory / self.manifest["dense"], allow_pickle=False)
+                except (OSError, ValueError) as exc:
+                    raise IndexUnavailableError(detail=f"{self.directory}: {exc}") from exc
+                if vectors.ndim != 2 or vectors.shape[0] != len(self.docs):
+                    raise IndexUnavailableError(detail=f"dense vectors {vectors.shape} for {len(self.docs)} docs")
+                self._vectors = vectors
+            return self._vectors
 
     @property
     def dense_available(self) -> bool:
@@ -268,6 +292,10 @@ class KnowledgeBase:
                          source=doc.source, kind=doc.kind, doc_id=doc.id)
 
     def _bm25_ranking(self, query: str, filters: SearchFilters) -> list[tuple[int, float]]:
+        import numpy as np
+
+        from ktcs_desktop.core.retrieval.text import tokenize
+
         terms = list(tokenize(query))
         if not terms:
             return []
@@ -284,13 +312,33 @@ class KnowledgeBase:
     def _dense_ranking(self, query: str, filters: SearchFilters) -> list[tuple[int, float]]:
         if self._ef is None:  # callers check dense_available first
             raise CapabilityUnavailableError("의미 검색을 사용할 수 없습니다.")
-        collection = self._chroma()
         embedding = self._ef.embed_query([query])[0]
+        vectors = self._dense_vectors()
+        if vectors is not None:
+            return self._exact_dense_ranking(vectors, embedding, filters)
+        collection = self._chroma()
         result = collection.query(query_embeddings=[embedding], n_results=min(CANDIDATES, len(self.docs)),
                                   where=filters.where(), include=["distances"])
         ids, distances = result["ids"][0], result["distances"][0]
         return [(self._by_id[doc_id], 1.0 - float(d)) for doc_id, d in zip(ids, distances, strict=True)
                 if doc_id in self._by_id]
+
+    def _exact_dense_ranking(self, vectors: Any, embedding: Any, filters: SearchFilters) -> list[tuple[int, float]]:
+        """What the Chroma cosine collection answers: the nearest allowed docs, similarity 1 - distance."""
+        import numpy as np
+
+        from ktcs_desktop.core.retrieval.store import unit_rows
+
+        similarity = vectors @ unit_rows(embedding)[0]
+        limit = min(CANDIDATES, len(self.docs))
+        out: list[tuple[int, float]] = []
+        # float32 sums differ from Chroma's in the last bit: equal to 6 places is a tie, by document order
+        for i in np.argsort(-np.round(similarity, 6), kind="stable"):
+            if filters.allows(self.docs[i].metadata):
+                out.append((int(i), float(similarity[i])))
+                if len(out) >= limit:
+                    break
+        return out
 
     def _resolver_ranking(self, query: str, filters: SearchFilters) -> list[tuple[int, float]]:
         """Plans the query names ("슬림 14기가", "와이 요금제"), via the catalog's resolver."""
@@ -329,8 +377,10 @@ class KnowledgeBase:
         plans = sum(doc.kind == "plan" for doc in self.docs)
         if plans != len(self.catalog) or len(self.docs) != self.manifest.get("documents"):
             raise IndexUnavailableError(detail=f"count mismatch: {plans} plans, {len(self.docs)} docs")
-        if self.dense_available and self._chroma().count() != len(self.docs):
-            raise IndexUnavailableError(detail="chroma count mismatch")
+        if self.dense_available:
+            vectors = self._dense_vectors()  # raises on a count mismatch
+            if vectors is None and self._chroma().count() != len(self.docs):
+                raise IndexUnavailableError(detail="chroma count mismatch")
         hits = self.search(probe, k=3)
         if expect not in [hit.plan_id for hit in hits]:
             raise IndexUnavailableError(detail=f"probe {probe!r} did not find {expect}")

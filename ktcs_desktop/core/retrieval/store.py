@@ -1,7 +1,11 @@
 """On-disk layout of the search index and its atomic swap.
 
     <data_dir>/index/current          → name of the live version directory (replaced atomically)
-    <data_dir>/index/<version>/       manifest.json, docs.jsonl, bm25/, chroma/
+    <data_dir>/index/<version>/       manifest.json, docs.jsonl, bm25/, chroma/, dense.npy
+
+dense.npy holds the documents' unit-length vectors (the ones added to Chroma), so searching the
+embedded index needs numpy only; Chroma is imported where an index is built and, with
+KTCS_CHROMA_URL, to query the server.
 
 A build writes a new version directory beside the live one, validates it, then replaces `current`;
 until then readers keep using the previous version, so a failed or cancelled build changes nothing.
@@ -17,12 +21,9 @@ import time
 import uuid
 from dataclasses import asdict
 from pathlib import Path
-
-import bm25s
+from typing import Any
 
 from ktcs_desktop.core.retrieval.documents import KnowledgeDoc
-from ktcs_desktop.core.retrieval.embedding import KiwiHashEmbeddingFunction, embedding_function_for
-from ktcs_desktop.core.retrieval.text import tokenize
 
 log = logging.getLogger(__name__)
 logging.getLogger("bm25s").setLevel(logging.WARNING)  # it logs every index build at DEBUG
@@ -30,6 +31,7 @@ logging.getLogger("bm25s").setLevel(logging.WARNING)  # it logs every index buil
 POINTER = "current"
 MANIFEST = "manifest.json"
 DOCS = "docs.jsonl"
+DENSE = "dense.npy"
 SCHEMA_VERSION = 1
 KEEP_OLD_VERSIONS = 1
 
@@ -80,8 +82,44 @@ def chroma_client(settings, directory: Path):
     return chromadb.PersistentClient(path=str(directory / "chroma"), settings=chroma_settings)
 
 
+_CHROMA_ADAPTERS: dict[type, type] = {}
+
+
+def chroma_embedding_function(ef: Any) -> Any:
+    """`ef` as a registered Chroma embedding function (same name and config, so a collection built
+    with it reopens with it); Chroma is imported only here."""
+    from chromadb.api.types import EmbeddingFunction
+    from chromadb.utils.embedding_functions import register_embedding_function
+
+    base = type(ef)
+    adapter = _CHROMA_ADAPTERS.get(base)
+    if adapter is None:
+        adapter = register_embedding_function(type(f"Chroma{base.__name__}", (base, EmbeddingFunction), {}))
+        _CHROMA_ADAPTERS[base] = adapter
+    wrapped = object.__new__(adapter)
+    wrapped.__dict__.update(ef.__dict__)
+    return wrapped
+
+
+def unit_rows(vectors: Any) -> Any:
+    """float32 matrix with L2-normalised rows (zero rows stay zero), as Chroma's cosine space sees them."""
+    import numpy as np
+
+    matrix = np.asarray(vectors, dtype=np.float32)
+    if matrix.ndim == 1:
+        matrix = matrix[None, :]
+    norms = np.linalg.norm(matrix, axis=1, keepdims=True)
+    return matrix / np.where(norms > 0, norms, 1.0)
+
+
 def write_index(settings, directory: Path, docs: list[KnowledgeDoc], *, cancel=None) -> dict:
-    """Write docs, the BM25 index and the Chroma collection into `directory`; returns the manifest."""
+    """Write docs, the BM25 index, the dense vectors and the Chroma collection into `directory`;
+    returns the manifest."""
+    import bm25s
+
+    from ktcs_desktop.core.retrieval.embedding import KiwiHashEmbeddingFunction, embedding_function_for
+    from ktcs_desktop.core.retrieval.text import tokenize
+
     if not docs:
         raise ValueError("no documents to index")
     with (directory / DOCS).open("w", encoding="utf-8") as fh:
@@ -112,16 +150,26 @@ def write_index(settings, directory: Path, docs: list[KnowledgeDoc], *, cancel=N
         "documents": len(docs), "plans": sum(d.kind == "plan" for d in docs),
         "pages": sum(d.kind == "page" for d in docs), "rules": sum(d.kind == "rule" for d in docs),
         "embedding": ef.name(), "embedding_config": ef.get_config(), "collection": collection_name(directory),
+        "dense": DENSE,
     }
     del client
     return manifest
 
 
 def _add_all(client, directory: Path, ef, docs: list[KnowledgeDoc]):
+    """Embed the docs once: the same vectors go to Chroma and to dense.npy (the search's copy)."""
+    import numpy as np
+
+    texts = [f"{d.title}\n{d.text}" for d in docs]
+    ef = chroma_embedding_function(ef)
+    embeddings = ef(texts)  # Chroma's wrapper: validated, normalised to float32 arrays
     collection = client.get_or_create_collection(
         collection_name(directory), embedding_function=ef, metadata={"hnsw:space": "cosine"})
-    collection.add(ids=[d.id for d in docs], documents=[f"{d.title}\n{d.text}" for d in docs],
+    collection.add(ids=[d.id for d in docs], documents=texts, embeddings=embeddings,
                    metadatas=[{**d.metadata, "kind": d.kind, "source": d.source} for d in docs])
+    tmp = directory / (DENSE + ".tmp.npy")
+    np.save(tmp, unit_rows(embeddings), allow_pickle=False)
+    os.replace(tmp, directory / DENSE)
     return collection
 
 
