@@ -9,10 +9,21 @@ the benchmarks and the tests start here.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from ktcs_desktop.core.config import Settings
 from ktcs_desktop.core.retrieval import set_index_builder
-from ktcs_desktop.core.services.container import Services, create_services
-from ktcs_desktop.ingestion import build_index
+
+if TYPE_CHECKING:
+    from ktcs_desktop.core.services.container import Services
+
+
+def build_index(settings: Any, **kwargs: Any) -> Any:
+    """`ktcs_desktop.ingestion.build_index`, imported on the first build: installing it costs every
+    `ktcs` command and the window nothing."""
+    from ktcs_desktop.ingestion import build_index as ingestion_build_index
+
+    return ingestion_build_index(settings, **kwargs)
 
 
 def install() -> None:
@@ -22,8 +33,18 @@ def install() -> None:
 
 
 def create_app_context(settings: Settings | None = None) -> Services:
+    from ktcs_desktop.core.services.container import create_services
+
     install()
     return create_services(settings, index_builder=build_index)
+
+
+def __getattr__(name: str) -> Any:
+    if name == "Services":
+        from ktcs_desktop.core.services.container import Services
+
+        return Services
+    raise AttributeError(name)
 
 
 __all__ = ["Services", "create_app_context", "install"]

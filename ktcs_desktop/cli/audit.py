@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import argparse
 
-from ktcs_desktop.core.services.container import create_services
+
+def create_services(*args, **kwargs):
+    """The container, imported when a command runs: the DB stack (SQLAlchemy, Alembic) costs
+    every other `ktcs` command ~0.4 s of start-up."""
+    from ktcs_desktop.core.services.container import create_services as create
+
+    return create(*args, **kwargs)
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:

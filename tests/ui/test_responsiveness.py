@@ -50,3 +50,56 @@ def test_first_suggestion_from_a_cold_worker_never_stalls_the_window(worker_wind
         qtbot.waitUntil(lambda: "55,000원" in window.assistant.panel.answer_text, timeout=60000)
     assert stall.longest < STALL_BOUND_S, f"event loop stalled {stall.longest * 1000:.0f} ms"
     assert window.knowledge_worker.pid != __import__("os").getpid()
+
+
+GUI_PROCESS = r"""
+import json, sys, time
+from PySide6.QtCore import QEventLoop, QTimer
+from ktcs_desktop.core.config import Settings
+from ktcs_desktop.context import create_app_context
+from ktcs_desktop.ui.app import create_application
+from ktcs_desktop.ui.main_window import MainWindow
+
+app = create_application()
+settings = Settings(_env_file=None, ktcs_home=sys.argv[1], openai_api_key=None, openai_base_url=None,
+                    ktcs_chroma_url=None, firecrawl_api_key=None, firecrawl_api_url=None)
+services = create_app_context(settings)
+window = MainWindow(services)
+window.show()
+deadline = time.monotonic() + 240
+while not window.knowledge_worker.ready and time.monotonic() < deadline:
+    loop = QEventLoop()
+    QTimer.singleShot(20, loop.quit)
+    loop.exec()
+worker_pid = window.knowledge_worker.pid
+ready = window.knowledge_worker.ready
+found = [list(window.knowledge_worker.search_plan_ids("슬림 14기가"))] if ready else []
+print("RESULT " + json.dumps({"ready": ready, "worker_pid": worker_pid, "found": found,
+                              "loaded": sorted(m for m in HEAVY if m in sys.modules)}), flush=True)
+window.close()
+app.processEvents()
+window.tasks.shutdown()
+services.close()
+"""
+
+
+def test_the_gui_process_never_loads_the_knowledge_stack(tmp_path):
+    """Kiwi, BM25 and Chroma live in the worker: the window's process, with the worker warmed and
+    answering, has none of them (they cost ~1 s of start-up and ~200 MB)."""
+    import json
+    import os
+    import subprocess
+    import sys
+
+    heavy = ("chromadb", "kiwipiepy", "bm25s", "onnxruntime", "ktcs_desktop.core.retrieval.embedding")
+    code = f"HEAVY = {heavy!r}\n" + GUI_PROCESS
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("OPENAI_", "KTCS_", "FIRECRAWL_"))}
+    env.update({"QT_QPA_PLATFORM": "offscreen", "KTCS_USE_KEYRING": "0", "KTCS_KNOWLEDGE_WORKER": "1"})
+    proc = subprocess.run([sys.executable, "-c", code, str(tmp_path)], capture_output=True, text=True, env=env,
+                          cwd=tmp_path, timeout=300)
+    line = next((ln for ln in proc.stdout.splitlines() if ln.startswith("RESULT ")), None)
+    assert line is not None, proc.stdout[-2000:] + proc.stderr[-3000:]
+    result = json.loads(line[len("RESULT "):])
+    assert result["ready"] and result["worker_pid"] != os.getpid()
+    assert "5g-slim-14gb" in result["found"][0]  # the worker did load them, and answers
+    assert result["loaded"] == []
