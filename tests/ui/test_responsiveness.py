@@ -103,3 +103,46 @@ def test_the_gui_process_never_loads_the_knowledge_stack(tmp_path):
     assert result["ready"] and result["worker_pid"] != os.getpid()
     assert "5g-slim-14gb" in result["found"][0]  # the worker did load them, and answers
     assert result["loaded"] == []
+
+
+def test_pdf_export_from_the_wrapup_dialog_paints_off_the_gui_thread(app, qtbot, services, tmp_path, monkeypatch):
+    """내보내기 → PDF: QTextDocument + QPdfWriter run as an IO task; the file is a real PDF."""
+    import threading
+
+    from PySide6.QtWidgets import QFileDialog
+
+    from ktcs_desktop.ui.assistant import wrapup as wrapup_module
+    from ktcs_desktop.ui.main_window import MainWindow
+
+    win = MainWindow(services)
+    qtbot.addWidget(win)
+    win.show()
+    qtbot.waitUntil(lambda: win.db_ok is True, timeout=10000)
+    win.start_consultation()
+    win.lookup("010-1234-5678")
+    qtbot.waitUntil(lambda: win.caller is not None, timeout=10000)
+    win.add_transcript_line(Speaker.CALLER, "슬림 14기가로 바꾸고 싶어요")
+    win.end_consultation()
+    qtbot.waitUntil(lambda: win.assistant.dialog is not None and win.assistant.dialog.isVisible(), timeout=10000)
+    dialog = win.assistant.dialog
+    target = tmp_path / "요약.pdf"
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", staticmethod(lambda *a, **k: (str(target), "")))
+    painted_on: list[int] = []
+    real_write = wrapup_module.write_pdf
+
+    def write_pdf(w, path):
+        painted_on.append(threading.get_ident())
+        return real_write(w, path)
+
+    monkeypatch.setattr(wrapup_module, "write_pdf", write_pdf)
+    with StallMeter(interval_ms=5) as stall:
+        dialog._export_clicked("pdf")
+        qtbot.waitUntil(lambda: "내보냄" in dialog.draft_label.text(), timeout=20000)
+    assert painted_on and painted_on[0] != threading.get_ident()
+    data = target.read_bytes()
+    assert data.startswith(b"%PDF") and len(data) > 1024
+    assert stall.longest < STALL_BOUND_S, f"event loop stalled {stall.longest * 1000:.0f} ms"
+    dialog.save()
+    tasks = win.tasks
+    win.close()
+    qtbot.waitUntil(lambda: not tasks.busy, timeout=15000)

@@ -148,12 +148,8 @@ class WrapUpDialog(QDialog):
         def failed(exc: BaseException) -> None:
             self.draft_label.setText(f"내보내기 실패: {user_message(exc)}")
 
-        if fmt == "pdf":  # Qt's PDF writer renders on the GUI thread (painting needs it)
-            try:
-                done(export_wrapup(current, fmt, target))
-            except OSError as exc:
-                failed(exc)
-            return
+        # PDF too: QTextDocument + QPdfWriter paint on a QPdfWriter (not a widget), which Qt allows
+        # outside the GUI thread; the document and writer are created and used in the task only
         self.window_.tasks.run(lambda _ctx: export_wrapup(current, fmt, target), on_success=done,
                                on_failure=failed, kind=TaskKind.IO)
 
