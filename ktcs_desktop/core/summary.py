@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from ktcs_desktop.core.catalog import PlanCatalog, default_catalog
+from ktcs_desktop.core.formatting import won
 from ktcs_desktop.core.models import Consultation, ConsultationEvent, Speaker, TranscriptLine
 
 OUTCOMES = ("안내 완료", "요금제 변경", "재상담 예정", "이관", "기타")
@@ -100,7 +101,7 @@ def _offer_text(payload: dict) -> str:
     fee = payload.get("effective_fee") or payload.get("fee")
     text = str(plan)
     if isinstance(fee, int):
-        text += f" (월 {fee:,}원)"
+        text += f" (월 {won(fee)})"
     elif fee:
         text += f" ({fee})"
     return text.strip() or json.dumps(payload, ensure_ascii=False)

@@ -10,7 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from ktcs_desktop.core.catalog import PlanCatalog, default_catalog
-from ktcs_desktop.core.errors import KtcsError
+from ktcs_desktop.core.errors import KtcsError, user_message
 from ktcs_desktop.core.retrieval import store
 from ktcs_desktop.core.retrieval.documents import (
     KnowledgeDoc,
@@ -128,9 +128,10 @@ def build_index(
                 notify(IngestProgress(n + 1, total, "failed", f"{page.title}: 네트워크 오류", page))
                 return finish(f"{page.title} 페이지를 가져오지 못했습니다 (네트워크 오류).{keep}")
         except Exception as exc:  # noqa: BLE001 - any page failure aborts the refresh, reported in Korean
+            log.exception("refresh: fetching or reading %s failed", page.item_code)
             report.pages.append(PageResult(page, False, error=str(exc)))
-            notify(IngestProgress(n + 1, total, "failed", f"{page.title}: {exc}", page))
-            return finish(f"{page.title} 페이지를 가져오지 못했습니다: {exc}.{keep}")
+            notify(IngestProgress(n + 1, total, "failed", f"{page.title}: {user_message(exc)}", page))
+            return finish(f"{page.title} 페이지를 가져오지 못했습니다. {user_message(exc)}{keep}")
         facts = parse_plan_facts(text)
         texts[page.item_code] = text
         report.changes += diff_page(page, facts, catalog)

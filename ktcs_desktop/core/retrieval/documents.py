@@ -9,6 +9,12 @@ from ktcs_desktop.core.catalog import CatalogRules, Channel, Plan, PlanCatalog, 
 from ktcs_desktop.core.catalog.addons import BRANDS, brands_in
 from ktcs_desktop.core.formatting import won
 
+
+def _amount(value: object) -> str:
+    """A catalog example amount: won() for an integer, the text as written otherwise."""
+    return won(value) if isinstance(value, int) else f"{value}원"
+
+
 NO_MIN_AGE = 0
 NO_MAX_AGE = 200
 
@@ -111,10 +117,10 @@ def rule_docs(rules: CatalogRules | None) -> list[KnowledgeDoc]:
                                f"선택약정(요금할인) {sd.rate_percent}% 할인, 약정 기간 "
                                f"{'/'.join(str(m) for m in sd.terms_months)}개월. 적용 대상: {sd.applies_to}. "
                                f"반올림: {sd.rounding}. 예: {sd.example.get('plan')} 월 "
-                               f"{sd.example.get('monthly_fee')}원 → {sd.example.get('selective_fee')}원"),
+                               f"{_amount(sd.example.get('monthly_fee'))} → {_amount(sd.example.get('selective_fee'))}"),
         "bundle-discount": ("총액결합할인 (가족결합)",
                             bd.description + ". " + ", ".join(
-                                f"합계 {t.min_total:,}원 이상 {t.discount:,}원 할인" for t in bd.tiers[1:])),
+                                f"합계 {won(t.min_total)} 이상 {won(t.discount)} 할인" for t in bd.tiers[1:])),
         "plan-change": ("요금제 변경 규칙",
                         f"요금제 변경은 {pc.effective}, {pc.proration}. 변경 채널: {', '.join(pc.channels)}"),
         "carryover": ("데이터 이월 규칙", co.description),

@@ -9,6 +9,7 @@ from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QLineEdit, QPushButton, QTextBrowser, QVBoxLayout
 
 from ktcs_desktop.core.assistant import AssistAnswer, PlanCard
+from ktcs_desktop.core.formatting import won
 from ktcs_desktop.ui.widgets import Pane, clear_layout
 
 
@@ -21,7 +22,7 @@ class PlanCardWidget(QFrame):
         layout.setSpacing(2)
         title = QLabel(f"<b>{html.escape(card.name)}</b>")
         layout.addWidget(title)
-        layout.addWidget(QLabel(f"월정액 {card.monthly_fee:,}원 · 선택약정 {card.selective_label}"))
+        layout.addWidget(QLabel(f"월정액 {won(card.monthly_fee)} · 선택약정 {card.selective_label}"))
         layout.addWidget(QLabel(f"데이터 {card.data}"))
         source = QLabel(f"출처: {card.source}")
         source.setObjectName("Muted")
