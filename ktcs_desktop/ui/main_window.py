@@ -7,14 +7,16 @@ import logging
 from collections.abc import Callable
 from datetime import date
 
-from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QKeySequence
+from PySide6.QtCore import QByteArray, QEvent, QObject, QPoint, QRect, Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QKeyEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
+    QApplication,
     QDialog,
     QDialogButtonBox,
     QLabel,
     QMainWindow,
     QMessageBox,
+    QSizePolicy,
     QSplitter,
     QVBoxLayout,
     QWidget,
@@ -45,21 +47,12 @@ from ktcs_desktop.ui.panes.conversation import ConversationPane
 from ktcs_desktop.ui.panes.history import HistoryPane
 from ktcs_desktop.ui.panes.lookup import CallerCard, LookupPane
 from ktcs_desktop.ui.panes.recommendation import RecommendationPane
+from ktcs_desktop.ui.shortcuts import DIALOG_SHORTCUTS, SHORTCUT_TABLE, SHORTCUTS
 from ktcs_desktop.ui.tasks import TaskKind, TaskManager
+from ktcs_desktop.ui.user_settings import user_settings
 from ktcs_desktop.ui.widgets import Banner
 
 log = logging.getLogger(__name__)
-
-
-SHORTCUTS = (
-    ("Ctrl+L", "고객 조회 (전화번호 입력)"),
-    ("Ctrl+N", "새 상담"),
-    ("Ctrl+E", "상담 종료 (요약 작성)"),
-    ("Ctrl+K", "AI에게 질문"),
-    ("F9", "통화 녹음 시작 / 종료"),
-    ("Alt+1 / Alt+2", "대화 입력 화자: 고객 / 상담원"),
-    ("Ctrl+Q", "프로그램 종료"),
-)
 
 
 def _mmss(seconds: int) -> str:
@@ -101,10 +94,13 @@ class MainWindow(QMainWindow):
         self.view_dialog: QDialog | None = None
 
         self.setWindowTitle(f"KT CS AI 상담원 — {settings.ktcs_agent_id}")
-        self.resize(1440, 900)
+        self.ui_settings = user_settings(settings.paths.data_dir)
         self._build_layout()
         self._build_menus()
         self._build_status_bar()
+        self._shortcut_handlers: dict[str, Callable[[], object]] = {}
+        self.shortcuts: dict[str, QShortcut] = {}
+        self._register_shortcuts()
 
         self._clock = QTimer(self)  # the consultation's running time
         self._clock.setInterval(1000)
@@ -133,6 +129,7 @@ class MainWindow(QMainWindow):
 
         self._watch(self.desk.session)
         install_all(self)
+        self._restore_layout()
         if start_background_work:
             self.database.prepare()
 
@@ -219,6 +216,8 @@ class MainWindow(QMainWindow):
         self.db_banner = Banner()
         self.db_banner.setObjectName("Banner")
         self.alert_banner = Banner()  # escalations and other call alerts
+        self.db_banner.set_focus_after_close(lambda: self.conversation_pane.input)
+        self.alert_banner.set_focus_after_close(lambda: self.conversation_pane.input)
         outer.addWidget(self.db_banner)
         outer.addWidget(self.alert_banner)
 
@@ -237,36 +236,160 @@ class MainWindow(QMainWindow):
         self.middle.addWidget(self.assist_area)
         self.middle.setChildrenCollapsible(False)
 
-        left = QSplitter(Qt.Orientation.Vertical)
+        self.left = left = QSplitter(Qt.Orientation.Vertical)
         left.addWidget(self.lookup_pane)
         left.addWidget(self.history_pane)
         left.setStretchFactor(0, 3)
         left.setStretchFactor(1, 2)
         left.setChildrenCollapsible(False)
 
+        # Three columns whose widths never follow their content (an AI answer, a long question):
+        # each ignores its size hint, keeps a floor it is laid out for, and the splitter shares
+        # the window by fixed proportions (or what the agent dragged, saved per user).
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
-        self.splitter.addWidget(left)
-        self.splitter.addWidget(self.middle)
-        self.splitter.addWidget(self.recommendation_pane)
-        self.splitter.setSizes([380, 620, 440])
+        for column, floor, stretch in ((left, self.COLUMN_MIN[0], 3), (self.middle, self.COLUMN_MIN[1], 4),
+                                       (self.recommendation_pane, self.COLUMN_MIN[2], 3)):
+            column.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+            column.setMinimumWidth(floor)
+            self.splitter.addWidget(column)
+            self.splitter.setStretchFactor(self.splitter.count() - 1, stretch)
         self.splitter.setChildrenCollapsible(False)
         outer.addWidget(self.splitter, 1)
         self.setCentralWidget(central)
 
+    # -- window size, splitters (per user) ------------------------------------------------
+    COLUMN_MIN = (290, 400, 330)  # px at 100 %: what each column's content is laid out for
+    COLUMN_SHARE = (0.28, 0.40, 0.32)
+    DEFAULT_SIZE = (1440, 900)
+    SCREEN_SHARE = 0.92  # of the available screen when that is smaller than DEFAULT_SIZE
+
+    def default_geometry(self) -> QRect:
+        """DEFAULT_SIZE, or 92 % of the screen's available area if smaller, centred on it."""
+        screen = self.screen() or QGuiApplication.primaryScreen()
+        avail = screen.availableGeometry()
+        width = min(self.DEFAULT_SIZE[0], int(avail.width() * self.SCREEN_SHARE))
+        height = min(self.DEFAULT_SIZE[1], int(avail.height() * self.SCREEN_SHARE))
+        rect = QRect(0, 0, max(width, self.minimumSizeHint().width()), height)
+        rect.moveCenter(avail.center())
+        # A screen narrower than the columns' floors: the window starts at its top-left corner.
+        rect.moveTopLeft(QPoint(max(rect.left(), avail.left()), max(rect.top(), avail.top())))
+        return rect
+
+    def _fits_screen(self, rect: QRect, avail: QRect) -> bool:
+        """On the screen's available area (wider only where the screen is narrower than the
+        columns' floors)."""
+        floor = self.minimumSizeHint()
+        return (rect.left() >= avail.left() and rect.top() >= avail.top()
+                and rect.right() <= avail.left() + max(avail.width(), floor.width()) - 1
+                and rect.bottom() <= avail.bottom())
+
+    def _restore_layout(self) -> None:
+        store = self.ui_settings
+        geometry = store.value("window/geometry")
+        restored = isinstance(geometry, QByteArray | bytes) and self.restoreGeometry(QByteArray(geometry))
+        screen = self.screen() or QGuiApplication.primaryScreen()
+        if not restored or not self._fits_screen(self.geometry(), screen.availableGeometry()):
+            self.setGeometry(self.default_geometry())  # first start, or a screen that got smaller
+        width = max(self.width() - 40, sum(self.COLUMN_MIN))
+        self.splitter.setSizes([int(width * share) for share in self.COLUMN_SHARE])
+        height = max(self.height() - 120, 400)
+        self.middle.setSizes([int(height * 0.45), int(height * 0.55)])  # the AI answer gets the larger half
+        self.left.setSizes([int(height * 0.62), int(height * 0.38)])
+        for key, splitter in (("splitter/columns", self.splitter), ("splitter/left", self.left),
+                              ("splitter/middle", self.middle)):
+            state = store.value(key)
+            if isinstance(state, QByteArray | bytes):
+                splitter.restoreState(QByteArray(state))
+
+    def save_layout(self) -> None:
+        """Window geometry and splitter positions for the next start (this user's settings file)."""
+        store = self.ui_settings
+        store.setValue("window/geometry", self.saveGeometry())
+        store.setValue("splitter/columns", self.splitter.saveState())
+        store.setValue("splitter/left", self.left.saveState())
+        store.setValue("splitter/middle", self.middle.saveState())
+        store.sync()
+
+    # -- keyboard --------------------------------------------------------------------------
+    def _register_shortcuts(self) -> None:
+        """Bind every row of SHORTCUT_TABLE once, window-wide (menu rows on their QAction)."""
+        actions = {"new": self.new_action, "end": self.end_action, "quit": self.quit_action,
+                   "lookup": self.lookup_action}
+        conversation, recommendation = self.conversation_pane, self.recommendation_pane
+        self._shortcut_handlers.update({
+            "input": conversation.focus_input,
+            "notes": conversation.focus_notes,
+            "speaker_caller": lambda: conversation.speaker.setCurrentIndex(0),
+            "speaker_agent": lambda: conversation.speaker.setCurrentIndex(1),
+            **{f"rec_{n}": (lambda n=n: recommendation.choose(n - 1)) for n in range(1, 5)},
+            "rec_add": recommendation.add_chosen,
+            "history": self.history_pane.focus_list,
+            "banner_action": self._banner_action,
+            "banner_close": self._banner_close,
+        })
+        self._shortcut_keys: set[tuple[int, int]] = set()
+        for sid, key, _what in SHORTCUT_TABLE:
+            sequence = QKeySequence(key)
+            combo = sequence[0]
+            self._shortcut_keys.add((combo.key().value, combo.keyboardModifiers().value))
+            if sid in actions:
+                actions[sid].setShortcut(sequence)
+                actions[sid].setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+                continue
+            shortcut = QShortcut(sequence, self)
+            shortcut.setContext(Qt.ShortcutContext.WindowShortcut)
+            shortcut.activated.connect(lambda sid=sid: self.run_shortcut(sid))
+            self.shortcuts[sid] = shortcut
+        app = QApplication.instance()
+        if app is not None:
+            app.installEventFilter(self)
+
+    def set_shortcut_handler(self, sid: str, handler: Callable[[], object]) -> None:
+        """A feature handles its SHORTCUT_TABLE row (e.g. "ask", "record")."""
+        assert any(row[0] == sid for row in SHORTCUT_TABLE), sid
+        self._shortcut_handlers[sid] = handler
+
+    def run_shortcut(self, sid: str) -> None:
+        handler = self._shortcut_handlers.get(sid)
+        if handler is not None:
+            handler()
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt API
+        # A focused one-line field claims keys like Ctrl+E / Ctrl+H (emacs-style editing on some
+        # platforms) before the shortcut map sees them: the window's shortcuts win in this window.
+        if event.type() == QEvent.Type.ShortcutOverride and isinstance(watched, QWidget) \
+                and watched.window() is self and isinstance(event, QKeyEvent):
+            key = (event.key(), event.modifiers().value & ~Qt.KeyboardModifier.KeypadModifier.value)
+            if key in self._shortcut_keys:
+                event.ignore()
+                return True
+        return False
+
+    def _banner_action(self) -> None:
+        for banner in (self.alert_banner, self.db_banner):
+            if banner.isVisible() and banner.action.isVisible():
+                banner.action.click()
+                return
+
+    def _banner_close(self) -> None:
+        for banner in (self.alert_banner, self.db_banner):
+            if banner.isVisible() and banner.close_button.isVisible():
+                banner.close_button.click()
+                return
+
     def _build_menus(self) -> None:
         bar = self.menuBar()
         self.file_menu = bar.addMenu("파일(&F)")
-        self.new_action = QAction("새 상담", self, shortcut=QKeySequence("Ctrl+N"), triggered=self.start_consultation)
-        self.end_action = QAction("상담 종료", self, shortcut=QKeySequence("Ctrl+E"), triggered=self.end_consultation)
-        self.quit_action = QAction("종료", self, shortcut=QKeySequence("Ctrl+Q"), triggered=self.close)
+        self.new_action = QAction("새 상담", self, triggered=self.start_consultation)
+        self.end_action = QAction("상담 종료", self, triggered=self.end_consultation)
+        self.quit_action = QAction("종료", self, triggered=self.close)
         self.file_menu.addAction(self.new_action)
         self.file_menu.addAction(self.end_action)
         self.file_menu.addSeparator()
         self.file_menu.addAction(self.quit_action)
 
         self.tools_menu = bar.addMenu("도구(&T)")
-        self.lookup_action = QAction("고객 조회", self, shortcut=QKeySequence("Ctrl+L"),
-                                     triggered=self.lookup_pane.focus_phone)
+        self.lookup_action = QAction("고객 조회", self, triggered=self.lookup_pane.focus_phone)
         self.reconnect_action = QAction("DB 다시 연결", self, triggered=self.check_database)
         self.tools_menu.addAction(self.lookup_action)
         self.tools_menu.addAction(self.reconnect_action)
@@ -666,8 +789,20 @@ class MainWindow(QMainWindow):
         self.conversation_pane.set_save_state(text)
 
     # -- help --------------------------------------------------------------------------------
+    def shortcuts_text(self) -> str:
+        """도움말 → 단축키: the rows the window registered, then the wrap-up window's."""
+        native = QKeySequence.SequenceFormat.NativeText
+        rows = [f"{QKeySequence(key).toString(native)}\t{what}" for key, what in SHORTCUTS]
+        rows += [f"{QKeySequence(key).toString(native)}\t{what}" for _id, key, what in DIALOG_SHORTCUTS]
+        return "\n".join(rows)
+
     def _show_shortcuts(self) -> None:
-        QMessageBox.information(self, "단축키", "\n".join(f"{key}  {what}" for key, what in SHORTCUTS))
+        box = QMessageBox(self)
+        box.setObjectName("ShortcutsDialog")
+        box.setWindowTitle("단축키")
+        box.setText(self.shortcuts_text())
+        box.open()
+        self.shortcuts_dialog = box
 
     def show_capabilities(self) -> QDialog:
         """What runs online, what falls back to offline (no network access to find out)."""
@@ -709,6 +844,11 @@ class MainWindow(QMainWindow):
             super().closeEvent(event)
             return
         self._quitting = True
+        QApplication.instance().removeEventFilter(self)
+        try:
+            self.save_layout()
+        except Exception:  # noqa: BLE001 - a read-only profile must not stop the exit
+            log.warning("could not save the window layout", exc_info=True)
         self.conversation_pane.flush_notes()
         if session.is_active:
             # Keep what the agent wrote: the call is closed with its notes (or wrap-up draft).

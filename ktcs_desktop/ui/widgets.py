@@ -5,7 +5,16 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QApplication,
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QSizePolicy,
+    QVBoxLayout,
+    QWidget,
+)
 
 
 class Pane(QFrame):
@@ -49,11 +58,27 @@ class Banner(QFrame):
         self._on_action: Callable[[], None] | None = None
         self.close_button = QPushButton("닫기")
         self.close_button.clicked.connect(self.hide)
-        layout.addWidget(self.icon)
+        self._focus_after_close: Callable[[], QWidget] | None = None
+        for button in (self.action, self.close_button):
+            button.setSizePolicy(QSizePolicy.Policy.Minimum, QSizePolicy.Policy.Fixed)
+        self.text.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        layout.addWidget(self.icon, 0, Qt.AlignmentFlag.AlignTop)
         layout.addWidget(self.text, 1)
-        layout.addWidget(self.action)
-        layout.addWidget(self.close_button)
+        layout.addWidget(self.action, 0, Qt.AlignmentFlag.AlignTop)
+        layout.addWidget(self.close_button, 0, Qt.AlignmentFlag.AlignTop)
         self.hide()
+
+    def set_focus_after_close(self, target: Callable[[], QWidget]) -> None:
+        """Where the keyboard goes when the banner closes under it (not the next field in the
+        tab chain, e.g. the phone field)."""
+        self._focus_after_close = target
+
+    def hide(self) -> None:
+        had_focus = self.isAncestorOf(QApplication.focusWidget()) if QApplication.focusWidget() else False
+        target = self._focus_after_close() if (had_focus and self._focus_after_close) else None
+        if target is not None:
+            target.setFocus(Qt.FocusReason.OtherFocusReason)  # before hiding: Qt would pick the next field
+        super().hide()
 
     def show_message(self, text: str, *, level: str = "error", action: str | None = None,
                      on_action: Callable[[], None] | None = None, closable: bool = True) -> None:

@@ -52,11 +52,23 @@ def widget_problems(window) -> list[str]:
     """Visible buttons, check boxes and labels that are outside the window, outside their
     ancestors' visible area, or narrower/shorter than their content."""
     from PySide6.QtCore import QPoint, QRect
-    from PySide6.QtWidgets import QAbstractButton, QAbstractScrollArea, QLabel, QToolButton, QWidget
+    from PySide6.QtWidgets import (
+        QAbstractButton,
+        QAbstractScrollArea,
+        QHeaderView,
+        QLabel,
+        QToolButton,
+        QWidget,
+    )
 
     problems: list[str] = []
+    shown: list[tuple[QWidget, str, QRect]] = []  # what is on screen now, for the overlap check
     win_rect = QRect(QPoint(0, 0), window.size())
     for widget in window.findChildren(QWidget):
+        if isinstance(widget, QAbstractScrollArea) and not isinstance(widget, QHeaderView) and widget.isVisible() and widget.window() is window \
+                and widget.viewport().height() < 24:
+            problems.append(f"{type(widget).__name__}({widget.objectName()!r}) squeezed: viewport "
+                            f"{widget.viewport().height()}px high")
         if not isinstance(widget, QAbstractButton | QLabel) or not widget.isVisible():
             continue
         if isinstance(widget, QToolButton) and widget.objectName().startswith("qt_"):
@@ -69,28 +81,35 @@ def widget_problems(window) -> list[str]:
         name = f"{type(widget).__name__}({text[:30]!r})"
         top_left = widget.mapTo(window, QPoint(0, 0))
         rect = QRect(top_left, widget.size())
-        if not win_rect.contains(rect):
-            problems.append(f"{name} outside the window: {rect.getRect()} in {win_rect.getRect()}")
-            continue
-        # Clipped by an ancestor (a splitter pane, a scroll area's viewport is fine if scrollable).
+        # Walk up: every ancestor must show the widget whole, except that a scroll area's viewport
+        # may hide it above or below (reachable by scrolling: vertically, never sideways); the
+        # viewport itself must then be inside the window and its own ancestors.
         parent = widget.parentWidget()
         clipped_by = None
+        check = rect
         while parent is not None and parent is not window:
+            prect = QRect(parent.mapTo(window, QPoint(0, 0)), parent.size())
             scroll = parent.parentWidget()
             if isinstance(scroll, QAbstractScrollArea) and scroll.viewport() is parent:
-                # Inside a scroll area: reachable by scrolling vertically, never sideways.
-                viewport_rect = QRect(parent.mapTo(window, QPoint(0, 0)), parent.size())
-                if rect.left() < viewport_rect.left() or rect.right() > viewport_rect.right():
+                if check.left() < prect.left() or check.right() > prect.right():
                     clipped_by = f"scroll area {type(scroll).__name__} (sideways)"
-                break
-            prect = QRect(parent.mapTo(window, QPoint(0, 0)), parent.size())
-            if not prect.contains(rect):
+                    break
+                if check.bottom() >= prect.top() and check.top() <= prect.bottom():
+                    check = check.intersected(prect)  # the part on screen now
+                else:
+                    check = QRect(check.left(), prect.top(), check.width(), 1)  # scrolled away: reachable
+            elif not prect.contains(check):
                 clipped_by = f"{type(parent).__name__} {prect.getRect()}"
                 break
             parent = parent.parentWidget()
         if clipped_by:
             problems.append(f"{name} clipped by {clipped_by}: {rect.getRect()}")
             continue
+        if not win_rect.contains(check):
+            problems.append(f"{name} outside the window: {rect.getRect()} in {win_rect.getRect()}")
+            continue
+        if check.height() > 1:
+            shown.append((widget, name, check))
         hint = widget.minimumSizeHint()
         if isinstance(widget, QLabel) and widget.wordWrap():
             needed_h = widget.heightForWidth(widget.width()) if widget.hasHeightForWidth() else hint.height()
@@ -112,6 +131,14 @@ def widget_problems(window) -> list[str]:
             problems.append(f"{name} elided: text {longest}px, hint {hint.width()}px, width {widget.width()}px")
         if hint.height() > widget.height() + 1:
             problems.append(f"{name} cut vertically: hint {hint.height()}px, height {widget.height()}px")
+    # Two visible controls drawn over each other (a layout squeezed below its minimum).
+    for i, (a, a_name, a_rect) in enumerate(shown):
+        for b, b_name, b_rect in shown[i + 1:]:
+            if a.isAncestorOf(b) or b.isAncestorOf(a):
+                continue
+            overlap = a_rect.intersected(b_rect)
+            if overlap.width() > 2 and overlap.height() > 2:
+                problems.append(f"{a_name} overlaps {b_name}: {a_rect.getRect()} / {b_rect.getRect()}")
     return problems
 
 

@@ -48,6 +48,8 @@ def test_heavy_user_gets_unlimited_pick_filters_update_and_offer_is_recorded(
     assert all(any("넷플릭스" in r for r in card.option.reasons) for card in pane.cards)
 
     card = pane.cards[0]
+    # The new cards are laid out on the next event-loop pass (a click before that hits a 0-px button).
+    qtbot.waitUntil(lambda: card.add_button.isVisible() and card.add_button.height() > 0, timeout=5000)
     qtbot.mouseClick(card.add_button, Qt.MouseButton.LeftButton)
     assert not card.add_button.isEnabled()
     assert "상담 기록에 추가" in window.statusBar().currentMessage()

@@ -197,6 +197,8 @@ def test_no_provider_records_only_and_says_so(window, qtbot):
     feature.leftovers_action.trigger()
     qtbot.waitUntil(lambda: window.alert_banner.isVisible(), timeout=5000)
     assert "음성 인식 사용 불가" in window.alert_banner.text.text()
+    qtbot.waitUntil(lambda: feature.leftovers_action.isEnabled(), timeout=5000)
+    assert "변환하는 중" not in window.statusBar().currentMessage()  # the status ends with the work
     call = feature.call_recorder
     with OpenAIStub() as stub:
         stub.on("POST", TRANSCRIPTIONS, lambda _req: transcription_response("나중에 변환된 문장"))
@@ -218,11 +220,22 @@ def test_device_dialog_stores_choice(window, qtbot):
     qtbot.waitUntil(lambda: feature.dialog is not None and feature.dialog.isVisible(), timeout=5000)
     dialog = feature.dialog
     assert dialog.agent_combo.count() == 3 and dialog.caller_combo.count() == 3
-    assert any("KTCS_CALLER_INPUT_DEVICE" in label.text() for label in dialog.findChildren(type(feature.status_label)))
+    assert any("다음 실행에도 유지" in label.text() for label in dialog.findChildren(type(feature.status_label)))
     dialog.agent_combo.setCurrentIndex(2)
     dialog.caller_combo.setCurrentIndex(1)
     dialog.accept()
     assert feature.controller.agent_device == 1 and feature.controller.caller_device == 0
+
+    # Saved by name in this user's settings (device numbers move between ports/restarts) and
+    # used at the next start over the .env default.
+    from ktcs_desktop.ui.user_settings import user_settings
+
+    saved = user_settings(window.services.settings.paths.data_dir)
+    assert saved.value("audio/agent_device") == "USB 헤드셋"
+    assert saved.value("audio/caller_device") == "내장 마이크"
+    feature.controller.agent_device = feature.controller.caller_device = None  # a fresh start
+    feature._restore_devices()
+    assert feature.controller.agent_device == "USB 헤드셋" and feature.controller.caller_device == "내장 마이크"
 
 
 def test_text_transcribed_after_the_call_closed_goes_to_that_consultation(window, qtbot, services):

@@ -4,13 +4,26 @@ from __future__ import annotations
 
 import html
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QGuiApplication
-from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QLineEdit, QPushButton, QTextBrowser, QVBoxLayout
+from PySide6.QtWidgets import (
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QScrollArea,
+    QSizePolicy,
+    QTextBrowser,
+    QVBoxLayout,
+    QWidget,
+)
 
 from ktcs_desktop.core.assistant import AssistAnswer, PlanCard
 from ktcs_desktop.core.formatting import won
 from ktcs_desktop.ui.widgets import Pane, clear_layout
+
+ORIGIN_MAX_CHARS = 64  # "질문: …" shown in full in its tooltip
 
 
 class PlanCardWidget(QFrame):
@@ -20,13 +33,67 @@ class PlanCardWidget(QFrame):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(8, 6, 8, 6)
         layout.setSpacing(2)
-        title = QLabel(f"<b>{html.escape(card.name)}</b>")
-        layout.addWidget(title)
-        layout.addWidget(QLabel(f"월정액 {won(card.monthly_fee)} · 선택약정 {card.selective_label}"))
-        layout.addWidget(QLabel(f"데이터 {card.data}"))
-        source = QLabel(f"출처: {card.source}")
-        source.setObjectName("Muted")
-        layout.addWidget(source)
+        # Cards share the column equally and wrap their text: an answer never widens the column.
+        self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        for text, name in ((f"<b>{html.escape(card.name)}</b>", ""),
+                           (f"월정액 {won(card.monthly_fee)} · 선택약정 {card.selective_label}", ""),
+                           (f"데이터 {card.data}", ""), (f"출처: {card.source}", "Muted")):
+            label = QLabel(text)
+            label.setWordWrap(True)
+            label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+            if name:
+                label.setObjectName(name)
+            layout.addWidget(label)
+        layout.addStretch(1)
+
+
+class CardsArea(QScrollArea):
+    """The answer's plan cards: as tall as they need up to MAX_HEIGHT, then scrolled (never
+    sideways, never squeezed into cut lines)."""
+
+    MAX_HEIGHT = 150
+    MIN_HEIGHT = 56  # a short window: two lines of each card show, the rest scrolls
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.setWidgetResizable(True)
+        self.setFrameShape(QFrame.Shape.NoFrame)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setStyleSheet("QScrollArea { background: transparent; border: none; padding: 0; }")
+        content = QWidget()
+        self.row = QHBoxLayout(content)
+        self.row.setContentsMargins(0, 0, 0, 0)
+        self.setWidget(content)
+        self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self._need = 0
+        self.hide()
+
+    def sizeHint(self):  # noqa: ANN201, N802 - Qt API
+        hint = super().sizeHint()
+        hint.setHeight(min(self._need, self.MAX_HEIGHT))
+        return hint
+
+    def minimumSizeHint(self):  # noqa: ANN201, N802 - Qt API
+        hint = super().minimumSizeHint()
+        hint.setHeight(min(self._need, self.MIN_HEIGHT))
+        return hint
+
+    def fit(self) -> None:
+        if self.row.count() == 0:
+            self.hide()
+            return
+        self.show()
+        width = self.viewport().width() if self.width() > 20 else 300
+        row = self.row
+        need = row.totalHeightForWidth(width) if row.hasHeightForWidth() else row.totalSizeHint().height()
+        self._need = max(need, row.totalMinimumSize().height(), 1)
+        self.setMaximumHeight(min(self._need, self.MAX_HEIGHT))
+        self.updateGeometry()
+
+    def resizeEvent(self, event) -> None:  # noqa: ANN001, N802 - Qt API
+        super().resizeEvent(event)
+        if event.oldSize().width() != event.size().width():
+            QTimer.singleShot(0, self.fit)
 
 
 class AssistantPanel(Pane):
@@ -54,11 +121,15 @@ class AssistantPanel(Pane):
         self.answer_view = QTextBrowser()
         self.answer_view.setMinimumHeight(90)
         self.body.addWidget(self.answer_view, 1)
-        self.cards_row = QHBoxLayout()
-        self.body.addLayout(self.cards_row)
+        # Plan cards side by side, in their own vertical scroll area when the window is short.
+        self.cards_area = CardsArea()
+        self.cards_row = self.cards_area.row
+        self.body.addWidget(self.cards_area)
         bottom = QHBoxLayout()
         self.origin_label = QLabel()
         self.origin_label.setObjectName("Muted")
+        self.origin_label.setWordWrap(True)  # "질문: …" of any length stays in the column
+        self.origin_label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.copy_button = QPushButton("복사")
         self.copy_button.clicked.connect(self.copy_answer)
         bottom.addWidget(self.origin_label, 1)
@@ -79,7 +150,10 @@ class AssistantPanel(Pane):
         self.answer_view.clear()
         self.notice.hide()
         clear_layout(self.cards_row)
-        self.origin_label.setText(origin)
+        self.cards_area.fit()
+        shown = origin if len(origin) <= ORIGIN_MAX_CHARS else origin[:ORIGIN_MAX_CHARS - 1].rstrip() + "…"
+        self.origin_label.setText(shown)
+        self.origin_label.setToolTip(origin if shown != origin else "")
 
     def reset(self) -> None:
         """A new call: no answer, question or card of the previous caller stays."""
@@ -108,8 +182,14 @@ class AssistantPanel(Pane):
             self.notice.hide()  # e.g. "지식 준비 중…" shown while the knowledge worker warmed up
         clear_layout(self.cards_row)
         for card in answer.cards[:3]:
-            self.cards_row.addWidget(PlanCardWidget(card))
-        self.cards_row.addStretch(1)
+            self.cards_row.addWidget(PlanCardWidget(card), 1)
+        if answer.cards and len(answer.cards) < 3:
+            self.cards_row.addStretch(3 - len(answer.cards))  # one card is a third, not the whole row
+        for i in range(self.cards_row.count()):
+            widget = self.cards_row.itemAt(i).widget()
+            if widget is not None:
+                widget.show()  # now, so the area can measure them
+        self.cards_area.fit()
 
     @property
     def answer_text(self) -> str:

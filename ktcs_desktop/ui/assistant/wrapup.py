@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 
 import platformdirs
 from PySide6.QtCore import QTimer
+from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -24,6 +25,7 @@ from ktcs_desktop.core import summary
 from ktcs_desktop.core.errors import user_message
 from ktcs_desktop.core.summary import OUTCOMES, WrapUp
 from ktcs_desktop.ui.assistant.pdf import write_pdf
+from ktcs_desktop.ui.shortcuts import DIALOG_SHORTCUTS
 from ktcs_desktop.ui.tasks import TaskKind
 
 if TYPE_CHECKING:
@@ -49,6 +51,7 @@ class WrapUpDialog(QDialog):
             notice.setObjectName("ErrorText")
             layout.addWidget(notice)
         self.summary_edit = QPlainTextEdit(wrapup.summary_text)
+        self.summary_edit.setTabChangesFocus(True)  # Tab goes on to 결과 and the buttons
         layout.addWidget(self.summary_edit, 1)
         row = QHBoxLayout()
         row.addWidget(QLabel("결과"))
@@ -62,9 +65,12 @@ class WrapUpDialog(QDialog):
         row.addWidget(self.draft_label)
         layout.addLayout(row)
         buttons = QHBoxLayout()
+        keys = {sid: key for sid, key, _what in DIALOG_SHORTCUTS}
         for fmt, label in (("md", "Markdown"), ("json", "JSON"), ("pdf", "PDF")):
             button = QPushButton(label)
+            button.setToolTip(f"{label} 파일로 내보내기 ({keys[f'export_{fmt}']})")
             button.clicked.connect(lambda _=False, f=fmt: self._export_clicked(f))
+            QShortcut(QKeySequence(keys[f"export_{fmt}"]), self, activated=button.click)
             buttons.addWidget(button)
         buttons.addStretch(1)
         cancel = QPushButton("취소")
@@ -72,6 +78,8 @@ class WrapUpDialog(QDialog):
         self.save_button = QPushButton("저장")
         self.save_button.setObjectName("Primary")
         self.save_button.clicked.connect(self.save)
+        self.save_button.setToolTip(f"저장 ({keys['save']})")
+        QShortcut(QKeySequence(keys["save"]), self, activated=self.save_button.click)
         buttons.addWidget(cancel)
         buttons.addWidget(self.save_button)
         layout.addLayout(buttons)

@@ -7,7 +7,6 @@ from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QTimer
-from PySide6.QtGui import QKeySequence, QShortcut
 
 from ktcs_desktop.core.assistant import (
     AssistantCancelled,
@@ -41,7 +40,7 @@ class AssistantFeature(QObject):
         window.assist_area.layout().addWidget(self.panel)
         window.assist_area.show()
         self.panel.question_submitted.connect(lambda q: self.ask(q))
-        QShortcut(QKeySequence("Ctrl+K"), window, activated=self.focus_question)
+        window.set_shortcut_handler("ask", self.focus_question)
         self._handle = None
         self._generation = 0
         self._pending_utterance: str | None = None

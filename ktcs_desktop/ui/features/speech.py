@@ -16,7 +16,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QObject
-from PySide6.QtGui import QAction, QKeySequence, QShortcut
+from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QLabel, QProgressBar, QPushButton
 
 from ktcs_desktop.core.errors import KtcsError
@@ -41,8 +41,10 @@ class SpeechFeature(QObject):
         self.late_lines = 0  # transcribed after the consultation was closed; saved to it anyway
         self._levels: dict[str, float] = {}
         self.dialog: InputDeviceDialog | None = None
+        self._restore_devices()
 
         self.status_label = QLabel()
+        self.status_label.setWordWrap(True)  # "음성 인식 사용 불가" wraps in a narrow column instead of being cut
         self.status_label.setObjectName("Muted")
         self.meter = QProgressBar()
         self.meter.setRange(0, int(-METER_FLOOR_DBFS))
@@ -54,13 +56,11 @@ class SpeechFeature(QObject):
         self.start_button.setToolTip("마이크 녹음과 실시간 음성 인식을 시작합니다 (상담이 없으면 새 상담 시작)")
         self.stop_button = QPushButton("통화 종료")
         self.stop_button.setToolTip("녹음을 멈추고 남은 음성을 모두 변환합니다")
-        header = window.conversation_pane.header
-        at = header.indexOf(window.conversation_pane.state_label)
-        at = at if at >= 0 else header.count()
+        controls = window.conversation_pane.controls  # the call-control row under the pane title
         for offset, widget in enumerate((self.status_label, self.meter, self.start_button, self.stop_button)):
-            header.insertWidget(at + offset, widget)
+            controls.insertWidget(offset, widget)
         self.start_button.clicked.connect(self.start_call)
-        QShortcut(QKeySequence("F9"), window, activated=self.toggle_call)
+        window.set_shortcut_handler("record", self.toggle_call)
         self.stop_button.clicked.connect(self.stop_call)
 
         self.device_action = QAction("입력 장치 선택…", self, triggered=self.choose_devices)
@@ -117,7 +117,8 @@ class SpeechFeature(QObject):
         sessions = window.services.settings.paths.sessions_dir
         repo = window.services.consultations
         self.leftovers_action.setEnabled(False)
-        window.statusBar().showMessage("미변환 음성을 변환하는 중…")
+        progress = "미변환 음성을 변환하는 중…"
+        window.statusBar().showMessage(progress)
 
         def done(report) -> None:
             window.statusBar().showMessage(report.message, 10000)
@@ -125,14 +126,19 @@ class SpeechFeature(QObject):
                 window.lookup(window.caller.profile.phone)  # refresh the history pane
 
         def failed(exc: BaseException) -> None:
+            window.statusBar().clearMessage()  # "변환하는 중…" ends with the work
             message = exc.user_message if isinstance(exc, KtcsError) else "미변환 음성을 변환하지 못했습니다."
             window.alert_banner.show_message(message, level="warning")
+
+        def finished() -> None:
+            self.leftovers_action.setEnabled(True)
+            if window.statusBar().currentMessage() == progress:
+                window.statusBar().clearMessage()
 
         window.tasks.run(
             lambda ctx: self.controller.transcribe_leftovers(sessions, repo, skip=frozenset({busy} - {None}),
                                                              live=held),
-            on_success=done, on_failure=failed, on_finished=lambda: self.leftovers_action.setEnabled(True),
-            kind=TaskKind.IO)
+            on_success=done, on_failure=failed, on_finished=finished, kind=TaskKind.IO)
 
     def choose_devices(self) -> None:
         factory = self.controller.pyaudio_factory
@@ -145,11 +151,26 @@ class SpeechFeature(QObject):
         self.dialog.accepted.connect(self._devices_chosen)
         self.dialog.open()
 
+    DEVICE_KEYS = ("audio/agent_device", "audio/caller_device")
+
+    def _restore_devices(self) -> None:
+        """The devices chosen in an earlier run (user settings), over the .env defaults."""
+        store = self.window.ui_settings
+        agent_key, caller_key = self.DEVICE_KEYS
+        if store.contains(agent_key):
+            self.controller.agent_device = str(store.value(agent_key) or "") or None
+        if store.contains(caller_key):
+            self.controller.caller_device = str(store.value(caller_key) or "") or None
+
     def _devices_chosen(self) -> None:
         assert self.dialog is not None
         self.controller.agent_device = self.dialog.agent_device()
         self.controller.caller_device = self.dialog.caller_device()
-        self.window.statusBar().showMessage("입력 장치를 변경했습니다. 다음 통화부터 적용됩니다.", 5000)
+        store = self.window.ui_settings
+        store.setValue(self.DEVICE_KEYS[0], self.dialog.agent_device_name())
+        store.setValue(self.DEVICE_KEYS[1], self.dialog.caller_device_name())
+        store.sync()
+        self.window.statusBar().showMessage("입력 장치를 저장했습니다. 다음 통화부터 적용됩니다.", 5000)
 
     def _devices_failed(self, exc: BaseException) -> None:
         message = exc.user_message if isinstance(exc, KtcsError) else "입력 장치 목록을 읽지 못했습니다."

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtGui import QBrush, QColor, QKeySequence, QShortcut
+from PySide6.QtCore import QEvent, Qt, QTimer, Signal
+from PySide6.QtGui import QBrush, QColor, QKeyEvent
 from PySide6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
@@ -20,6 +20,22 @@ from ktcs_desktop.core.models import Speaker, TranscriptLine
 from ktcs_desktop.ui.widgets import Pane
 
 _SPEAKER_COLORS = {Speaker.CALLER: "#1D4ED8", Speaker.AGENT: "#047857", Speaker.SYSTEM: "#6B7280"}
+
+
+class NotesEdit(QPlainTextEdit):
+    """Call notes: Tab / Shift+Tab move to the next / previous field like everywhere else (no
+    keyboard trap); Ctrl+Tab types a literal tab."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setTabChangesFocus(True)
+
+    def event(self, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.KeyPress and isinstance(event, QKeyEvent) \
+                and event.key() == Qt.Key.Key_Tab and event.modifiers() == Qt.KeyboardModifier.ControlModifier:
+            self.insertPlainText("\t")
+            return True
+        return super().event(event)
 
 
 class ConversationPane(Pane):
@@ -41,8 +57,14 @@ class ConversationPane(Pane):
         self.start_button.clicked.connect(self.start_requested)
         self.end_button.clicked.connect(self.end_requested)
         self.header.addWidget(self.state_label)
-        self.header.addWidget(self.start_button)
-        self.header.addWidget(self.end_button)
+        # Call controls on their own row (features add theirs at the front, e.g. 통화 시작/종료):
+        # the title row alone would not hold them in a narrow column.
+        self.controls = QHBoxLayout()
+        self.controls.setSpacing(6)
+        self.controls.addStretch(1)
+        self.controls.addWidget(self.start_button)
+        self.controls.addWidget(self.end_button)
+        self.body.addLayout(self.controls)
 
         self.transcript = QListWidget()
         self.transcript.setWordWrap(True)
@@ -58,8 +80,6 @@ class ConversationPane(Pane):
         self.input.returnPressed.connect(self._submit)
         self.add_button = QPushButton("추가")
         self.add_button.clicked.connect(self._submit)
-        QShortcut(QKeySequence("Alt+1"), self, activated=lambda: self.speaker.setCurrentIndex(0))
-        QShortcut(QKeySequence("Alt+2"), self, activated=lambda: self.speaker.setCurrentIndex(1))
         row.addWidget(self.speaker)
         row.addWidget(self.input, 1)
         row.addWidget(self.add_button)
@@ -68,9 +88,10 @@ class ConversationPane(Pane):
         notes_title = QLabel("상담 메모 (자동 저장)")
         notes_title.setObjectName("Muted")
         self.body.addWidget(notes_title)
-        self.notes = QPlainTextEdit()
+        self.notes = NotesEdit()
         self.notes.setPlaceholderText("통화 중 메모를 남기세요. 입력 즉시 자동 저장됩니다.")
         self.notes.setMaximumHeight(110)
+        self.notes.setMinimumHeight(48)
         self.body.addWidget(self.notes, 1)
         self.save_state = QLabel()
         self.save_state.setObjectName("Muted")
@@ -82,6 +103,12 @@ class ConversationPane(Pane):
         self._notes_timer.setInterval(self.NOTES_DEBOUNCE_MS)
         self._notes_timer.timeout.connect(lambda: self.notes_changed.emit(self.notes.toPlainText()))
         self.notes.textChanged.connect(self._notes_timer.start)
+
+    def focus_input(self) -> None:
+        self.input.setFocus(Qt.FocusReason.ShortcutFocusReason)
+
+    def focus_notes(self) -> None:
+        self.notes.setFocus(Qt.FocusReason.ShortcutFocusReason)
 
     # -- input -----------------------------------------------------------------------------
     def _submit(self) -> None:

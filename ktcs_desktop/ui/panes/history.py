@@ -28,7 +28,14 @@ class HistoryPane(Pane):
         self.empty = placeholder("고객을 조회하면 이전 상담 이력이 표시됩니다.")
         self.body.addWidget(self.empty)
         self.list = QListWidget()
+        self.list.setObjectName("HistoryList")
         self.list.setWordWrap(True)
+        self.list.setSpacing(2)
+        self.list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.list.setTextElideMode(Qt.TextElideMode.ElideRight)
+        # Entries separated by a rule, the selected one marked (not only by focus colour).
+        self.list.setStyleSheet("QListWidget#HistoryList::item { border-bottom: 1px solid #E3E6EA; padding: 4px 2px; }"
+                                "QListWidget#HistoryList::item:selected { background: #EEF2FF; color: #1F2329; }")
         self.list.currentItemChanged.connect(self._selected)
         self.list.hide()
         self.body.addWidget(self.list, 2)
@@ -41,6 +48,15 @@ class HistoryPane(Pane):
         self.detail.hide()
         self.body.addWidget(self.detail, 3)
         self._customer_id: int | None = None
+
+    def focus_list(self) -> None:
+        """Ctrl+H: the list takes the keyboard (↑↓ opens an entry's detail)."""
+        if self.list.isVisible() and self.list.count():
+            self.list.setFocus(Qt.FocusReason.ShortcutFocusReason)
+            if self.list.currentRow() < 0:
+                self.list.setCurrentRow(0)
+        else:
+            self.setFocus(Qt.FocusReason.ShortcutFocusReason)
 
     @property
     def customer_id(self) -> int | None:

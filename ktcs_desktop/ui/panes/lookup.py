@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QFrame,
     QGridLayout,
@@ -14,6 +14,8 @@ from PySide6.QtWidgets import (
     QListWidget,
     QListWidgetItem,
     QPushButton,
+    QScrollArea,
+    QSizePolicy,
     QVBoxLayout,
     QWidget,
 )
@@ -21,6 +23,35 @@ from PySide6.QtWidgets import (
 from ktcs_desktop.core.models import CallerLookup
 from ktcs_desktop.core.phone import format_phone
 from ktcs_desktop.ui.widgets import Pane, badge, clear_layout, placeholder
+
+ADULT_AGE = 19  # 만 19세 미만은 미성년 (민법)
+
+
+class FitList(QListWidget):
+    """A check list as tall as its (word-wrapped) rows: no sideways scrolling, no inner scroll
+    bar; the pane's scroll area scrolls it."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWordWrap(True)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setResizeMode(QListWidget.ResizeMode.Adjust)
+        self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
+
+    def fit(self) -> None:
+        self.doItemsLayout()
+        rows = sum(max(self.sizeHintForRow(i), self.visualItemRect(self.item(i)).height())
+                   for i in range(self.count()))
+        self.setFixedHeight(rows + 2 * self.frameWidth() + 8)
+
+    def resizeEvent(self, event) -> None:  # noqa: ANN001, N802 - Qt API
+        super().resizeEvent(event)
+        if event.oldSize().width() != event.size().width():
+            QTimer.singleShot(0, self.fit)
+
+    def wheelEvent(self, event) -> None:  # noqa: ANN001, N802 - Qt API
+        event.ignore()
 
 
 class CallerCard(QFrame):
@@ -71,6 +102,8 @@ class CallerCard(QFrame):
         self.name.setText(p.name)
         clear_layout(self.badges)
         self.badges.addWidget(badge(f"만 {result.age}세"))
+        if result.age < ADULT_AGE:
+            self.badges.addWidget(badge("미성년", warn=True))  # 법정대리인 동의가 필요한 업무가 있다
         if p.is_foreigner:
             self.badges.addWidget(badge("외국인", warn=True))
         if p.is_welfare:
@@ -128,21 +161,32 @@ class LookupPane(Pane):
 
         self.empty = placeholder("통화 중인 고객의 전화번호를 입력하고 Enter를 누르세요.")
         self.body.addWidget(self.empty)
+        # The card and the checks scroll (a visible scroll bar says there is more) rather than
+        # being clipped in a short window.
+        self.scroll = QScrollArea()
+        self.scroll.setWidgetResizable(True)
+        self.scroll.setFrameShape(QFrame.Shape.NoFrame)
+        self.scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        content = QWidget()
+        content_layout = QVBoxLayout(content)
+        content_layout.setContentsMargins(0, 0, 4, 0)
         self.card = CallerCard()
         self.card.hide()
-        self.body.addWidget(self.card)
+        content_layout.addWidget(self.card)
 
         self.checks_title = QLabel("본인 확인 (생년월일·성함 확인 후 체크)")
         self.checks_title.setObjectName("PaneTitle")
-        self.checks = QListWidget()
-        self.checks.setMaximumHeight(120)
+        self.checks_title.setWordWrap(True)
+        self.checks = FitList()
         self.checks.itemChanged.connect(self._check_changed)
         self._verified_emitted = False
         self.checks_title.hide()
         self.checks.hide()
-        self.body.addWidget(self.checks_title)
-        self.body.addWidget(self.checks)
-        self.body.addStretch(1)
+        content_layout.addWidget(self.checks_title)
+        content_layout.addWidget(self.checks)
+        content_layout.addStretch(1)
+        self.scroll.setWidget(content)
+        self.body.addWidget(self.scroll, 1)
 
     def focus_phone(self) -> None:
         self.phone_edit.setFocus()
@@ -188,6 +232,7 @@ class LookupPane(Pane):
         self.checks.blockSignals(False)
         self.checks_title.show()
         self.checks.show()
+        self.checks.fit()
 
     def identity_confirmed(self) -> bool:
         required = min(self.REQUIRED_CHECKS, self.checks.count())

@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QFrame,
+    QGridLayout,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -46,6 +47,7 @@ BUDGET_DEBOUNCE_MS = 250
 _CARD_STYLE = f"""
 QFrame#RecCard {{ background: #FAFBFC; border: 1px solid {LINE}; border-radius: 6px; }}
 QFrame#RecCard[tag="best"] {{ border: 2px solid {KT_RED}; }}
+QFrame#RecCard[chosen="true"] {{ background: #FFF7F8; border: 2px solid #1D4ED8; }}
 QLabel#RecName {{ font-size: 11pt; font-weight: bold; }}
 QLabel#RecSaving {{ color: #047857; font-weight: bold; }}
 QLabel#RecCost {{ color: #B42318; font-weight: bold; }}
@@ -76,20 +78,45 @@ def _benefits_label(plan: Plan) -> str:
     return ", ".join(parts) or "-"
 
 
-def _saving_text(saving: int | None) -> str:
+def _saving_text(saving: int | None, *, contract: bool = False) -> str:
+    """Saving against the current plan; `contract`: the figure assumes a new 선택약정 ("약정 시")."""
     if saving is None:
         return "-"
+    prefix = "약정 시 " if contract else ""
     if saving > 0:
-        return f"월 {won(saving)} 절약"
+        return f"{prefix}월 {won(saving)} 절약"
     if saving < 0:
-        return f"월 {won(-saving)} 추가"
-    return "변동 없음"
+        return f"{prefix}월 {won(-saving)} 추가"
+    return f"{prefix}변동 없음"
+
+
+def _option_saving_text(option: PlanOption) -> str:
+    on_contract = option.selective_fee is not None and option.effective_fee == option.selective_fee
+    return _saving_text(option.saving_monthly, contract=on_contract)
+
+
+class FitTable(QTableWidget):
+    """A table as tall as its rows (it lives in the pane's scroll area: no scroll area of its own,
+    no last row cut, the wheel scrolls the pane)."""
+
+    def fit(self) -> None:
+        self.resizeRowsToContents()
+        chrome = self.horizontalHeader().height() + 2 * self.frameWidth() + 8  # frame + stylesheet padding
+        self.setFixedHeight(chrome + sum(self.rowHeight(r) for r in range(self.rowCount())))
+
+    def resizeEvent(self, event) -> None:  # noqa: ANN001, N802 - Qt API
+        super().resizeEvent(event)
+        if event.oldSize().width() != event.size().width():
+            QTimer.singleShot(0, self.fit)  # wrapped cells are taller at a narrower width
+
+    def wheelEvent(self, event) -> None:  # noqa: ANN001, N802 - Qt API
+        event.ignore()  # to the pane's scroll area
 
 
 class PlanCard(QFrame):
     """One pick: tag badge, name, fees, data, saving, reasons and the 상담 기록에 추가 button."""
 
-    def __init__(self, option: PlanOption, parent: QWidget | None = None) -> None:
+    def __init__(self, option: PlanOption, parent: QWidget | None = None, *, budget: int | None = None) -> None:
         super().__init__(parent)
         self.option = option
         self.setObjectName("RecCard")
@@ -100,17 +127,22 @@ class PlanCard(QFrame):
         layout.setSpacing(3)
 
         head = QHBoxLayout()
-        head.addWidget(badge(option.tag_label, warn=option.tag == "budget"))
+        head.addWidget(badge(option.tag_label, warn=option.tag == "budget"), 0, Qt.AlignmentFlag.AlignTop)
         self.name_label = QLabel(option.plan.name)
         self.name_label.setObjectName("RecName")
-        head.addWidget(self.name_label)
-        head.addStretch(1)
-        self.saving_label = QLabel(_saving_text(option.saving_monthly))
+        self.name_label.setWordWrap(True)
+        head.addWidget(self.name_label, 1)
+        self.over_budget = budget is not None and budget > 0 and option.total_fee > budget
+        if self.over_budget:
+            head.addWidget(badge("예산 초과", warn=True), 0, Qt.AlignmentFlag.AlignTop)
+        layout.addLayout(head)
+        # Its own line: never pushed out by a long plan name in a narrow column.
+        self.saving_label = QLabel(_option_saving_text(option))
+        self.saving_label.setWordWrap(True)
         self.saving_label.setObjectName(
             "RecSaving" if (option.saving_monthly or 0) > 0 else "RecCost" if (option.saving_monthly or 0) < 0
             else "Muted")
-        head.addWidget(self.saving_label)
-        layout.addLayout(head)
+        layout.addWidget(self.saving_label)
 
         selective = won(option.selective_fee) if option.selective_fee is not None else "할인 없음"
         fees = f"월정액 {won(option.fee)} · 선택약정 {selective} · 데이터 {option.plan.data_label}"
@@ -132,10 +164,16 @@ class PlanCard(QFrame):
         foot = QHBoxLayout()
         foot.addStretch(1)
         self.add_button = QPushButton("상담 기록에 추가")
+        self.add_button.setToolTip("Ctrl+1…4로 선택, Ctrl+Shift+A로 추가")
         if option.tag == "best":
             self.add_button.setObjectName("Primary")
         foot.addWidget(self.add_button)
         layout.addLayout(foot)
+
+    def set_chosen(self, chosen: bool) -> None:
+        self.setProperty("chosen", chosen)
+        self.style().unpolish(self)
+        self.style().polish(self)
 
     def mark_recorded(self) -> None:
         self.add_button.setText("기록됨 ✓")
@@ -151,13 +189,15 @@ class RecommendationPane(Pane):
         self.caller: CallerLookup | None = None
         self.recommendation: Recommendation | None = None
         self.cards: list[PlanCard] = []
+        self.chosen: int | None = None  # Ctrl+1…4
         self._generation = 0
         self._pending: int | None = None
         self.today: date | None = None  # tests pin the day; None = today
         outer = self.body
 
-        filters = QHBoxLayout()
-        filters.setSpacing(6)
+        filters = QGridLayout()
+        filters.setHorizontalSpacing(6)
+        filters.setVerticalSpacing(4)
         self.budget_spin = QSpinBox()
         self.budget_spin.setRange(0, 200_000)
         self.budget_spin.setSingleStep(5_000)
@@ -169,11 +209,16 @@ class RecommendationPane(Pane):
         self.ott_combo.addItems([NO_OTT, *OTT_CHOICES])
         self.ott_combo.setToolTip("고객이 원하는 OTT")
         self.unlimited_check = QCheckBox("무제한만")
-        filters.addWidget(QLabel("예산"))
-        filters.addWidget(self.budget_spin, 1)
-        filters.addWidget(QLabel("OTT"))
-        filters.addWidget(self.ott_combo, 1)
-        filters.addWidget(self.unlimited_check)
+        # Two short rows rather than one long one: all of it fits the narrowest column.
+        budget_caption, ott_caption = QLabel("예산"), QLabel("OTT")
+        budget_caption.setBuddy(self.budget_spin)
+        ott_caption.setBuddy(self.ott_combo)
+        filters.addWidget(budget_caption, 0, 0)
+        filters.addWidget(self.budget_spin, 0, 1)
+        filters.addWidget(self.unlimited_check, 0, 2)
+        filters.addWidget(ott_caption, 1, 0)
+        filters.addWidget(self.ott_combo, 1, 1, 1, 2)
+        filters.setColumnStretch(1, 1)
         outer.addLayout(filters)
         extras = QHBoxLayout()
         extras.setSpacing(12)
@@ -186,6 +231,11 @@ class RecommendationPane(Pane):
         extras.addStretch(1)
         outer.addLayout(extras)
 
+        # The budget's state first: whether anything fits, before any card or table.
+        self.budget_label = QLabel()
+        self.budget_label.setWordWrap(True)
+        self.budget_label.hide()
+        outer.addWidget(self.budget_label)
         self.summary_label = QLabel()
         self.summary_label.setWordWrap(True)
         self.summary_label.setObjectName("Muted")
@@ -207,11 +257,13 @@ class RecommendationPane(Pane):
         self.content_layout.addLayout(self.cards_layout)
         self.table_title = QLabel("현재 요금제와 비교")
         self.table_title.setObjectName("PaneTitle")
-        self.table = QTableWidget()
+        self.table = FitTable()
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
         self.table.setWordWrap(True)
         self.table.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.table.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.table.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
         self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.content_layout.addWidget(self.table_title)
@@ -282,6 +334,7 @@ class RecommendationPane(Pane):
         self._pending = None
         self._clear_cards()
         self.summary_label.hide()
+        self.budget_label.hide()
         self._set_details_visible(False)
         self.message.setText(IDLE_TEXT)
         self.message.show()
@@ -333,10 +386,16 @@ class RecommendationPane(Pane):
         current = rec.current_plan.name if rec.current_plan else (self.caller.profile.current_plan
                                                                    if self.caller else "-")
         fee = f" (월 {won(rec.current_fee)})" if rec.current_fee is not None else ""
+        basis = "절약액: 현재 요금과 비교, ‘약정 시’는 새 24개월 선택약정(25% 할인) 가입 기준"
+        if rec.needs.ott:
+            otts = ", ".join(rec.needs.ott)
+            extra = f" 부가서비스 월 {won(rec.current_addon_fee)}" if rec.current_addon_fee else ""
+            basis += f" · {otts} 포함 비교: 현재 요금제 + {otts}{extra} 기준"
         self.summary_label.setText(
             f"만 {rec.age}세 · 최근 3개월 평균 {rec.avg_data_gb:.1f}GB, 최대 {rec.max_data_gb:.1f}GB → "
-            f"필요 데이터 {rec.need_gb:g}GB · 현재 {current}{fee}")
+            f"필요 데이터 {rec.need_gb:g}GB · 현재 {current}{fee}\n{basis}")
         self.summary_label.show()
+        self._show_budget(rec)
         if not rec.options:
             self.message.setText("조건에 맞는 요금제가 없습니다. 필터를 바꿔 보세요.")
             self.message.show()
@@ -344,7 +403,7 @@ class RecommendationPane(Pane):
             return
         self.message.hide()
         for option in rec.options:
-            card = PlanCard(option)
+            card = PlanCard(option, budget=rec.needs.budget)
             card.add_button.clicked.connect(lambda _checked=False, c=card: self._add_offer(c))
             self.cards.append(card)
             self.cards_layout.addWidget(card)
@@ -355,6 +414,49 @@ class RecommendationPane(Pane):
         self.notes_label.setText("참고\n" + "\n".join(f"• {note}" for note in rec.notes) if rec.notes else "")
         self._set_details_visible(True)
 
+    def _show_budget(self, rec: Recommendation) -> None:
+        budget = rec.needs.budget
+        if not budget:
+            self.budget_label.hide()
+            return
+        fitting = [o for o in rec.options if o.total_fee <= budget]
+        if not fitting:
+            self.budget_label.setObjectName("BudgetWarn")
+            self.budget_label.setText(f"⚠ 예산에 맞는 요금제가 없습니다 (월 {won(budget)} 이하). "
+                                      "아래 요금제는 모두 예산을 넘습니다." if rec.options else
+                                      f"⚠ 예산에 맞는 요금제가 없습니다 (월 {won(budget)} 이하).")
+        else:
+            over = len(rec.options) - len(fitting)
+            self.budget_label.setObjectName("BudgetOk")
+            self.budget_label.setText(f"예산 월 {won(budget)} 이하: {len(fitting)}개"
+                                      + (f" · 예산 초과 {over}개 (카드에 ‘예산 초과’ 표시)" if over else ""))
+        self.budget_label.setStyleSheet("QLabel#BudgetWarn { background: #FFF4E5; color: #9A3412; padding: 4px; "
+                                        "border-radius: 4px; font-weight: bold; } "
+                                        "QLabel#BudgetOk { color: #047857; }")
+        self.budget_label.show()
+
+    def choose(self, index: int) -> None:
+        """Ctrl+1…4: mark a pick, bring it into view, focus its 상담 기록에 추가 button."""
+        if not 0 <= index < len(self.cards):
+            return
+        self.chosen = index
+        for i, card in enumerate(self.cards):
+            card.set_chosen(i == index)
+        card = self.cards[index]
+        self.scroll.ensureWidgetVisible(card)
+        card.add_button.setFocus(Qt.FocusReason.ShortcutFocusReason)
+
+    def add_chosen(self) -> None:
+        """Ctrl+Shift+A: record the chosen pick (the first, 최적, if none was chosen)."""
+        if not self.cards:
+            return
+        if self.chosen is None:
+            self.choose(0)
+        assert self.chosen is not None
+        button = self.cards[self.chosen].add_button
+        if button.isEnabled():
+            button.click()
+
     def _fill_table(self, rec: Recommendation) -> None:
         picks = [o for o in rec.options if o.tag != "alternative"]
         columns: list[tuple[str, Plan | None, int | None, str]] = []
@@ -362,7 +464,7 @@ class RecommendationPane(Pane):
             paid = None if rec.current_fee is None else rec.current_fee + rec.current_addon_fee
             columns.append(("현재", rec.current_plan, paid, "-"))
         for option in picks:
-            columns.append((option.tag_label, option.plan, option.total_fee, _saving_text(option.saving_monthly)))
+            columns.append((option.tag_label, option.plan, option.total_fee, _option_saving_text(option)))
         rows = ("요금제", "월정액", "선택약정", "실납부", "데이터", "속도제한", "혜택", "현재 대비")
         self.table.clear()
         self.table.setRowCount(len(rows))
@@ -379,10 +481,7 @@ class RecommendationPane(Pane):
                 item = QTableWidgetItem(value)
                 item.setTextAlignment(Qt.AlignmentFlag.AlignCenter)
                 self.table.setItem(row, col, item)
-        self.table.resizeRowsToContents()
-        height = self.table.horizontalHeader().height() + sum(
-            self.table.rowHeight(r) for r in range(self.table.rowCount())) + 4
-        self.table.setFixedHeight(height)
+        self.table.fit()
 
     def _add_offer(self, card: PlanCard) -> None:
         window = self._window
@@ -404,6 +503,7 @@ class RecommendationPane(Pane):
     # -- helpers -------------------------------------------------------------------------------------
     def _clear_cards(self) -> None:
         self.cards = []
+        self.chosen = None
         clear_layout(self.cards_layout)
 
     def _set_details_visible(self, visible: bool) -> None:

@@ -19,9 +19,8 @@ from ktcs_desktop.core.speech import InputDevice
 DeviceSpec = str | int | None
 
 HELP_TEXT = (
-    "통화 녹음에 사용할 입력 장치를 고르세요. 선택은 이번 실행 동안만 유지됩니다.\n"
-    "항상 같은 장치를 쓰려면 .env 또는 환경 변수에 KTCS_INPUT_DEVICE(상담원 마이크)와 "
-    "KTCS_CALLER_INPUT_DEVICE(고객 통화 회선)를 장치 이름이나 번호로 지정하세요."
+    "통화 녹음에 사용할 입력 장치를 고르세요. 선택은 이 PC의 사용자 설정에 저장되어 다음 실행에도 "
+    "유지됩니다. (.env의 KTCS_INPUT_DEVICE / KTCS_CALLER_INPUT_DEVICE는 아직 고르지 않았을 때의 기본값입니다.)"
 )
 
 
@@ -85,3 +84,14 @@ class InputDeviceDialog(QDialog):
 
     def caller_device(self) -> int | None:
         return self.caller_combo.currentData()
+
+    def _name(self, index: int | None) -> str:
+        return next((d.name for d in self.devices if d.index == index), "") if index is not None else ""
+
+    def agent_device_name(self) -> str:
+        """What is saved for the next start: the name ("" = system default), since device
+        numbers change when a headset is plugged into another port."""
+        return self._name(self.agent_device())
+
+    def caller_device_name(self) -> str:
+        return self._name(self.caller_device())
