@@ -38,6 +38,9 @@ class FaultySqlite(Database):
             raise DatabaseUnavailableError(detail="injected lost acknowledgement")
 
 
+PUMP_THREAD = "fault-proxy-pump"
+
+
 class FaultProxy:
     def __init__(self, target_host: str = "127.0.0.1", target_port: int = 3306) -> None:
         self.target = (target_host, target_port)
@@ -91,6 +94,11 @@ class FaultProxy:
         _close(self._listener)
         self._thread.join(timeout=5)
 
+    @staticmethod
+    def live_pumps() -> int:
+        """Connection threads still running (one per open client connection)."""
+        return sum(1 for t in threading.enumerate() if t.name == PUMP_THREAD)
+
     # -- plumbing --------------------------------------------------------------------------
     def _accept_loop(self) -> None:
         self._listener.settimeout(0.2)
@@ -111,15 +119,22 @@ class FaultProxy:
                 continue
             with self._lock:
                 self._pairs.append((client, server))
-            threading.Thread(target=self._pump, args=(client, server), daemon=True).start()
+            threading.Thread(target=self._pump, args=(client, server), name=PUMP_THREAD, daemon=True).start()
 
     def _pump(self, client: socket.socket, server: socket.socket) -> None:
         sel = selectors.DefaultSelector()
         sel.register(client, selectors.EVENT_READ, "c2s")
         sel.register(server, selectors.EVENT_READ, "s2c")
         commit_in_flight = False
+        pair = (client, server)
         try:
+            # Until the pair is cut: `down()` closes both sockets from another thread, and epoll
+            # silently forgets a closed socket, so select() alone would wait here forever (a
+            # thread per connection ever cut, thousands over a long state-machine run).
             while not self._stop.is_set():
+                with self._lock:
+                    if pair not in self._pairs:
+                        return
                 for key, _ in sel.select(timeout=0.5):
                     data = key.fileobj.recv(65536)  # type: ignore[union-attr]
                     if not data:
