@@ -313,3 +313,59 @@ def test_stream_ending_without_finish_reason_is_not_an_answer(settings, stub) ->
     stub.script("POST", CHAT, sse_response([partial], done=True))
     cut = AssistantService(make_settings(settings, stub)).answer("슬림 14기가 얼마예요?")
     assert cut.fallback_notice == NOTICES[FailureKind.DISCONNECTED]
+
+
+# -- AI summaries: the same precise causes as answers ---------------------------------------------------------
+@pytest.mark.parametrize(("case", "cause", "logged"), [
+    ("timeout", "AI 서버 응답 시간 초과", "timeout"),
+    ("refused", "AI 서버가 요청을 거부함(", "does not exist"),
+    ("server_error", "AI 서버 오류(500)", "CUDA out of memory"),
+    ("disconnected", "AI 서버 연결 끊김", "disconnected"),
+    ("unreachable", "AI 서버에 연결할 수 없음", "unreachable"),
+])
+def test_failed_summary_says_why_and_logs_the_servers_reason(settings, stub, caplog, case, cause, logged) -> None:
+    import pickle
+
+    from ktcs_desktop.core.assistant import summary_failure_notice
+    from ktcs_desktop.core.assistant.llm_client import SUMMARY_NOTICE
+
+    extra: dict = {}
+    if case == "timeout":
+        stub.on("POST", CHAT, chat_completion_stream("요약" * 50, interval_s=0.2))
+        extra["ktcs_llm_timeout"] = 0.8
+    elif case == "refused":
+        stub.on("POST", CHAT, error_response(404, "The model `gpt-4o` does not exist", code="model_not_found"))
+    elif case == "server_error":
+        stub.on("POST", CHAT, error_response(500, "CUDA out of memory at 0x7f"))
+    elif case == "disconnected":
+        stub.on("POST", CHAT, chat_completion_stream("고객은 요금제 변경을 원함. " * 10, drop_after_events=4))
+    s = make_settings(settings, stub, **extra)
+    if case == "unreachable":
+        s = make_settings(settings, stub, openai_base_url="http://127.0.0.1:9/v1")
+    with pytest.raises(OnlineFailure) as info:
+        OpenAIProvider(s).summarize("상담원: 5G 슬림 14GB는 월 55,000원입니다.")
+    # The wrap-up runs the summary in the knowledge worker: the failure crosses the pipe pickled.
+    from ktcs_desktop.core.worker.server import _picklable
+
+    assert _picklable(info.value) is info.value
+    failure = pickle.loads(pickle.dumps(info.value))
+    assert (failure.kind, failure.reason, failure.status, failure.detail) == (
+        info.value.kind, info.value.reason, info.value.status, info.value.detail)
+    with caplog.at_level(logging.WARNING, logger="ktcs_desktop.core.assistant.service"):
+        notice = summary_failure_notice(failure)
+    assert notice.startswith(SUMMARY_NOTICE + " — ") and cause in notice, notice
+    assert "does not exist" not in notice and "CUDA" not in notice  # the server's words: log only
+    assert logged in caplog.text
+    if case == "refused":
+        assert "404" in notice
+
+
+def test_summary_breaker_and_unknown_failures_have_notices(caplog) -> None:
+    from ktcs_desktop.core.assistant import summary_failure_notice
+    from ktcs_desktop.core.assistant.llm_client import SUMMARY_NOTICE
+
+    open_breaker = OnlineFailure(FailureKind.UNREACHABLE, "연속 실패", breaker_open=True)
+    assert summary_failure_notice(open_breaker) == SUMMARY_NOTICE + " — AI 서버가 연속으로 응답하지 않음"
+    with caplog.at_level(logging.WARNING):
+        assert summary_failure_notice(RuntimeError("worker gone")) == SUMMARY_NOTICE
+    assert "worker gone" in caplog.text

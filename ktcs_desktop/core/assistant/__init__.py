@@ -11,7 +11,12 @@ from ktcs_desktop.core.assistant.intents import detect_intent
 from ktcs_desktop.core.assistant.models import AssistAnswer, AssistContext, Citation, Intent, PlanCard, Usage
 from ktcs_desktop.core.assistant.offline import OfflineProvider
 from ktcs_desktop.core.assistant.openai_provider import AssistantCancelled, OpenAIProvider
-from ktcs_desktop.core.assistant.service import FALLBACK_NOTICE, AssistantProvider, AssistantService
+from ktcs_desktop.core.assistant.service import (
+    FALLBACK_NOTICE,
+    AssistantProvider,
+    AssistantService,
+    summary_failure_notice,
+)
 
 __all__ = [
     "FALLBACK_NOTICE",
@@ -29,4 +34,5 @@ __all__ = [
     "Usage",
     "detect_escalation",
     "detect_intent",
+    "summary_failure_notice",
 ]

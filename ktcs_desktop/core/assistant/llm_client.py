@@ -53,6 +53,17 @@ NOTICES = {
 }
 BREAKER_NOTICE = "AI 서버가 연속으로 응답하지 않아 잠시 오프라인 답변을 표시합니다"
 
+# The same causes for a wrap-up summary (the extractive summary stands in for the AI one).
+SUMMARY_NOTICE = "AI 요약 생성에 실패해 자동 추출 요약을 표시합니다"  # + " — " + the cause
+SUMMARY_CAUSES = {
+    FailureKind.TIMEOUT: "AI 서버 응답 시간 초과",
+    FailureKind.REJECTED: "AI 서버가 요청을 거부함({reason})",
+    FailureKind.SERVER_ERROR: "AI 서버 오류({reason})",
+    FailureKind.DISCONNECTED: "AI 서버 연결 끊김",
+    FailureKind.UNREACHABLE: "AI 서버에 연결할 수 없음",
+}
+BREAKER_SUMMARY_CAUSE = "AI 서버가 연속으로 응답하지 않음"
+
 
 class OnlineFailure(Exception):
     """An online answer failed; `notice` is for the agent, `detail` (the server's words) for the log."""
@@ -66,11 +77,23 @@ class OnlineFailure(Exception):
         self.breaker_open = breaker_open
         super().__init__(f"{kind.value}: {reason or '-'} (status={status}) {detail[:300]}")
 
+    def __reduce__(self) -> tuple:
+        # Crosses the knowledge worker's pipe as itself (the default would call cls(message) and
+        # fail, so the wrap-up got a text-only KnowledgeWorkerError and could not say why).
+        return (type(self), (self.kind, self.reason), dict(self.__dict__))
+
     @property
     def notice(self) -> str:
         if self.breaker_open:
             return BREAKER_NOTICE
         return NOTICES[self.kind].format(reason=self.reason or "알 수 없음")
+
+    @property
+    def summary_notice(self) -> str:
+        """The notice for a failed AI summary: same causes as `notice`, about the summary."""
+        cause = BREAKER_SUMMARY_CAUSE if self.breaker_open else SUMMARY_CAUSES[self.kind].format(
+            reason=self.reason or "알 수 없음")
+        return f"{SUMMARY_NOTICE} — {cause}"
 
     @property
     def counts_against_server(self) -> bool:

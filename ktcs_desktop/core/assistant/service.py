@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING, Protocol
 
-from ktcs_desktop.core.assistant.llm_client import OnlineFailure
+from ktcs_desktop.core.assistant.llm_client import SUMMARY_NOTICE, OnlineFailure
 from ktcs_desktop.core.assistant.models import AssistAnswer, AssistContext, CancelCheck, TokenCallback, Usage
 from ktcs_desktop.core.assistant.offline import OfflineProvider
 from ktcs_desktop.core.assistant.openai_provider import AssistantCancelled, OpenAIProvider
@@ -89,6 +89,16 @@ class AssistantService:
             notice = _notice(exc, "online suggestion failed, answering offline")
             return self._offline(utterance, context, notice, on_token, cancel, on_reset)
         return answer
+
+
+def summary_failure_notice(exc: BaseException) -> str:
+    """The wrap-up's notice for a failed AI summary (the cause, precisely); the server's reason is logged."""
+    if isinstance(exc, OnlineFailure):
+        log.warning("AI summary failed, showing the extractive one: %s (%s, status %s): %s",
+                    exc.kind.value, exc.reason, exc.status, exc.detail)
+        return exc.summary_notice
+    log.warning("AI summary failed, showing the extractive one: %s: %s", type(exc).__name__, exc)
+    return SUMMARY_NOTICE
 
 
 def _notice(exc: BaseException, what: str) -> str:

@@ -13,6 +13,7 @@ from ktcs_desktop.core.assistant import (
     AssistantService,
     AssistContext,
     detect_escalation,
+    summary_failure_notice,
 )
 from ktcs_desktop.core.errors import user_message
 from ktcs_desktop.core.models import Speaker, TranscriptLine
@@ -161,9 +162,8 @@ class AssistantFeature(QObject):
                     if text:
                         wrap = replace(wrap, summary_text=wrap.summary_text.splitlines()[0] + "\n" + text,
                                        generated_by="openai")
-                except Exception as exc:  # noqa: BLE001 - the extractive summary stands, with a notice
-                    log.warning("AI summary failed, showing the extractive one: %s", exc)
-                    wrap = replace(wrap, extra={**wrap.extra, "notice": "AI 요약 생성에 실패해 자동 추출 요약을 표시합니다."})
+                except Exception as exc:  # noqa: BLE001 - the extractive summary stands, with the cause
+                    wrap = replace(wrap, extra={**wrap.extra, "notice": summary_failure_notice(exc)})
             return wrap
 
         def failed(exc: BaseException) -> None:
