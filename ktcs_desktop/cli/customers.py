@@ -42,6 +42,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     grants.add_argument("users", nargs="+", metavar="USER", help="상담원별 DB 계정 이름")
     grants.add_argument("--database", default=None, help="데이터베이스 이름 (기본: KTCS_DATABASE_URL의 것)")
     grants.add_argument("--host", default="%", help="접속 허용 호스트 (기본 %%)")
+    grants.add_argument("--supervisor", action="store_true",
+                        help="팀장 계정: 카탈로그 승인(catalog_versions UPDATE)까지 (ktcs catalog grant와 함께)")
     grants.set_defaults(handler=_db_grants)
 
     status = subparsers.add_parser("status", help="기능 상태 (무엇이 켜져 있고 무엇으로 대체되는지)")
@@ -161,7 +163,7 @@ def _db_grants(args: argparse.Namespace) -> int:
         print("오류: --database로 MySQL/MariaDB 데이터베이스 이름을 지정하세요.", file=sys.stderr)
         return 1
     try:
-        sql = rollout_sql(database, args.users, args.host)
+        sql = rollout_sql(database, args.users, args.host, supervisor=args.supervisor)
     except ValueError as exc:
         print(f"오류: 계정/호스트/데이터베이스 이름을 확인하세요 ({exc}).", file=sys.stderr)
         return 1

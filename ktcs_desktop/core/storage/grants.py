@@ -19,6 +19,16 @@ APP_TABLE_PRIVILEGES: dict[str, tuple[str, ...]] = {
     "consultation_events": ("SELECT", "INSERT", "UPDATE"),
     "audit_log": ("SELECT", "INSERT"),
     "alembic_version": ("SELECT",),
+    # the floor's catalog: every desktop reads the newest approved version, seeds version 1 once
+    # (insert-or-ignore), proposes drafts from a refresh; approving is an UPDATE (supervisors only)
+    "catalog_versions": ("SELECT", "INSERT"),
+    "agent_roles": ("SELECT",),
+}
+
+# What a supervisor's own account adds: approving moves a draft to approved and the previous
+# approved version to retired (`ktcs db grants --supervisor USER`).
+SUPERVISOR_TABLE_PRIVILEGES: dict[str, tuple[str, ...]] = {
+    "catalog_versions": ("SELECT", "INSERT", "UPDATE"),
 }
 
 _NAME = re.compile(r"^[A-Za-z0-9_.\-\\%]{1,80}$")
@@ -34,21 +44,23 @@ def account(user: str, host: str = "%") -> str:
     return f"'{_quoted(user, 'user')}'@'{_quoted(host, 'host')}'"
 
 
-def grant_statements(database: str, user: str, host: str = "%") -> list[str]:
+def grant_statements(database: str, user: str, host: str = "%", *, supervisor: bool = False) -> list[str]:
     """The GRANTs for one desktop account on `database` (tables must exist: run after
-    `ktcs db upgrade`)."""
+    `ktcs db upgrade`); a supervisor's account may also approve catalog versions."""
     db = _quoted(database, "database")
     who = account(user, host)
+    privileges_by_table = {**APP_TABLE_PRIVILEGES, **(SUPERVISOR_TABLE_PRIVILEGES if supervisor else {})}
     return [f"GRANT {', '.join(privileges)} ON `{db}`.`{table}` TO {who};"
-            for table, privileges in APP_TABLE_PRIVILEGES.items()]
+            for table, privileges in privileges_by_table.items()]
 
 
-def rollout_sql(database: str, users: list[str], host: str = "%", password: str = "change-me") -> str:
+def rollout_sql(database: str, users: list[str], host: str = "%", password: str = "change-me", *,
+                supervisor: bool = False) -> str:
     """CREATE USER + GRANTs for each agent's own account (the recommended model)."""
     if "'" in password or "\\" in password:
         raise ValueError("the password may not contain ' or \\")
     lines: list[str] = []
     for user in users:
         lines.append(f"CREATE USER IF NOT EXISTS {account(user, host)} IDENTIFIED BY '{password}';")
-        lines.extend(grant_statements(database, user, host))
+        lines.extend(grant_statements(database, user, host, supervisor=supervisor))
     return "\n".join(lines)

@@ -146,3 +146,38 @@ class AuditLogRow(Base):
     # Hash chain on the embedded SQLite (storage/audit_chain.py); NULL on MySQL (append-only by grants).
     prev_hash: Mapped[str | None] = mapped_column(String(64), nullable=True)
     hash: Mapped[str | None] = mapped_column(String(64), nullable=True)
+
+
+class CatalogVersionRow(Base):
+    """One version of the plan catalog (the floor's prices). Append-only history: a version's
+    content never changes; only a draft's status moves to approved, and an approved one to retired
+    when a newer one is approved. A rollback approves a copy of an earlier version as a new one."""
+
+    __tablename__ = "catalog_versions"
+    __table_args__ = (UniqueConstraint("version", name="uq_catalog_versions_version"),
+                      Index("ix_catalog_versions_status_version", "status", "version"))
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    version: Mapped[int] = mapped_column(Integer, nullable=False)
+    status: Mapped[str] = mapped_column(String(16), nullable=False)  # draft | approved | retired
+    effective_date: Mapped[date | None] = mapped_column(Date, nullable=True)
+    source: Mapped[str] = mapped_column(String(16), nullable=False)  # shipped | refresh | rollback
+    based_on: Mapped[int | None] = mapped_column(Integer, nullable=True)  # the version it was derived from
+    created_by: Mapped[str] = mapped_column(String(64), nullable=False)
+    created_at: Mapped[datetime] = mapped_column(DateTime, nullable=False)
+    approved_by: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    approved_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    note: Mapped[str] = mapped_column(LongText, nullable=False, default="")
+    content: Mapped[str] = mapped_column(LongText, nullable=False)  # canonical JSON: plans, addons, rules
+    content_hash: Mapped[str] = mapped_column(String(64), nullable=False)
+
+
+class AgentRoleRow(Base):
+    """Roles granted by an administrator (e.g. `supervisor`); the desktop account only reads them."""
+
+    __tablename__ = "agent_roles"
+
+    agent_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    role: Mapped[str] = mapped_column(String(16), nullable=False)
+    granted_by: Mapped[str] = mapped_column(String(64), nullable=False)
+    granted_at: Mapped[datetime] = mapped_column(DateTime, nullable=False)
