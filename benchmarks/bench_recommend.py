@@ -17,7 +17,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from ktcs_desktop.core.catalog import default_catalog  # noqa: E402
+from ktcs_desktop.core.catalog import load_shipped_catalog  # noqa: E402
 from ktcs_desktop.core.models import CustomerProfile, UsageSummary  # noqa: E402
 from ktcs_desktop.core.recommend import CallNeeds, recommend  # noqa: E402
 from ktcs_desktop.core.stats import percentile  # noqa: E402
@@ -37,7 +37,7 @@ def main() -> None:
     usage = UsageSummary(caller.usage)
 
     started = time.perf_counter()
-    catalog = default_catalog()
+    catalog = load_shipped_catalog()
     print(f"catalog load: {(time.perf_counter() - started) * 1000:.1f} ms ({len(catalog)} plans)")
     for label, needs in (("no needs", None), ("넷플릭스 + budget", CallNeeds(budget=70_000, ott=("넷플릭스",)))):
         recommend(profile, usage, needs, catalog=catalog, today=today)  # warm-up

@@ -16,6 +16,7 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 from ktcs_desktop.context import install as install_composition_root
+from ktcs_desktop.core.catalog import allow_shipped_fallback
 from ktcs_desktop.core.config import Settings
 from ktcs_desktop.core.storage.database import Database
 from ktcs_desktop.core.storage.schema import Base
@@ -29,6 +30,9 @@ _ISOLATED_ENV = (
 )
 
 install_composition_root()  # as the app's entry points do: core gets ingestion's index builder
+# Helpers called without a catalog use the shipped copy in tests; the app passes the approved one
+# (there such a call raises CatalogNotProvidedError).
+allow_shipped_fallback()
 
 MYSQL_URL = os.environ.get("KTCS_TEST_MYSQL_URL")
 ARTIFACTS = Path(os.environ.get("KTCS_TEST_ARTIFACTS", Path(__file__).resolve().parents[1] / "artifacts"))

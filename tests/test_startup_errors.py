@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from ktcs_desktop.cli import main
-from ktcs_desktop.core.catalog import clear_default_catalog
+from ktcs_desktop.core.catalog import forget_shipped_catalog
 from ktcs_desktop.core.config import load_settings, resources_dir
 from ktcs_desktop.core.startup import startup_error_message
 
@@ -38,9 +38,9 @@ def damaged_catalog(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator
     data["plans"][2]["monthly_fee"] = "비쌈"
     plans_path.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
     monkeypatch.setenv("KTCS_RESOURCES_DIR", str(resources))
-    clear_default_catalog()
+    forget_shipped_catalog()
     yield plans_path
-    clear_default_catalog()
+    forget_shipped_catalog()
 
 
 def _fails(exc_type: type[BaseException], fn) -> BaseException:  # noqa: ANN001

@@ -26,6 +26,11 @@ from pathlib import Path
 
 import pytest
 
+from ktcs_desktop.core.catalog import allow_shipped_fallback
+
+# As in tests/conftest.py: helpers called without a catalog use the shipped copy here.
+allow_shipped_fallback()
+
 ROOT = Path(__file__).resolve().parents[1]
 VENV = Path(os.environ.get("KTCS_SERVERS_VENV", ROOT / ".venv-servers"))
 if not VENV.is_absolute():

@@ -24,6 +24,7 @@ _FEATURE_MODULES = [
     "ktcs_desktop.cli.audit",
     "ktcs_desktop.cli.privacy",
     "ktcs_desktop.cli.call",
+    "ktcs_desktop.cli.catalog",
 ]
 
 

@@ -47,20 +47,19 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def _ask(args: argparse.Namespace) -> int:
+    from ktcs_desktop.context import create_app_context
     from ktcs_desktop.core.assistant import AssistantService, AssistContext
-    from ktcs_desktop.core.config import load_settings
-    from ktcs_desktop.core.services.container import create_services
 
-    settings = load_settings()
     lookup = None
-    if args.phone:
-        services = create_services(settings)
-        try:
-            services.prepare_database(seed=False)
+    services = create_app_context()
+    try:
+        services.prepare_database(seed=False)
+        if args.phone:
             lookup = services.lookup.lookup(args.phone)
-        finally:
-            services.close()
-    service = AssistantService(None if args.offline else settings)
+        # the newest approved catalog; --offline: templates over the catalog only (no index, no model)
+        service = AssistantService(None, services.catalog) if args.offline else services.assistant
+    finally:
+        services.close()
     # Tokens stream live only to a terminal, where a failed model's unchecked text can be erased
     # (on_reset); to a pipe or file only the final, checked answer is written.
     live = sys.stdout.isatty()
@@ -110,9 +109,10 @@ def _wrapup(session_id: int, *, regenerate: bool = False, action: str = "summari
         services.prepare_database(seed=False)
         consultation = services.lookup.consultation(session_id, action=action, detail=detail)  # audited
         customer = services.customers.get(consultation.customer_id) if consultation.customer_id else None
+        catalog = services.catalog
     finally:
         services.close()
-    return with_parties(build_summary(consultation, regenerate=regenerate), customer=customer,
+    return with_parties(build_summary(consultation, catalog, regenerate=regenerate), customer=customer,
                         agent_id=consultation.agent_id, ended_at=consultation.ended_at)
 
 

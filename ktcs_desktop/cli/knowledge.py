@@ -7,7 +7,13 @@ import json
 import sys
 from dataclasses import asdict
 
-from ktcs_desktop.core.config import load_settings
+
+def _services():  # noqa: ANN202 - the composition root, imported when a command runs
+    from ktcs_desktop.context import create_app_context
+
+    services = create_app_context()
+    services.prepare_database(seed=False)  # SQLite migrates; a shared DB is only checked; v1 seeded
+    return services
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -43,18 +49,33 @@ def _ingest(args: argparse.Namespace) -> int:
         if mark and event.state != "fetching":
             print(f"[{event.done}/{event.total}] {mark} {event.message}", file=sys.stderr)
 
-    report = build_index(load_settings(), offline=args.offline, progress=progress)
-    print(report.summary())
+    services = _services()
+    try:
+        catalog = services.catalog  # the approved version in use: the refresh compares against it
+        report = build_index(services.settings, offline=args.offline, progress=progress, catalog=catalog,
+                             catalog_hash=services.catalog_hash())
+        print(report.summary())
+        if report.ok and report.changes:
+            draft = services.approvals.draft_from_refresh(report.changes)
+            if draft is not None:
+                print(f"카탈로그 초안 v{draft.version}을(를) 만들었습니다: `ktcs catalog diff`로 확인하고 "
+                      "팀장이 `ktcs catalog approve`로 승인하면 모든 PC에 적용됩니다.")
+    finally:
+        services.close()
     return 0 if report.ok else 1
 
 
 def _search(args: argparse.Namespace) -> int:
-    from ktcs_desktop.core.retrieval import KnowledgeBase, SearchFilters
+    from ktcs_desktop.core.retrieval import SearchFilters
 
     filters = None
     if args.age is not None or args.max_fee is not None:
         filters = SearchFilters(age=args.age, max_fee=args.max_fee)
-    hits = KnowledgeBase.open(load_settings()).search(args.query, k=args.k, filters=filters, mode=args.mode)
+    services = _services()
+    try:
+        hits = services.knowledge.search(args.query, k=args.k, filters=filters, mode=args.mode)
+    finally:
+        services.close()
     if args.json:
         print(json.dumps([asdict(hit) for hit in hits], ensure_ascii=False, indent=2))
         return 0
@@ -68,9 +89,14 @@ def _search(args: argparse.Namespace) -> int:
 
 
 def _plans(args: argparse.Namespace) -> int:
-    from ktcs_desktop.core.catalog import default_catalog
-
-    catalog = default_catalog()
+    services = _services()
+    try:
+        catalog = services.catalog  # the newest approved version on the floor's database
+        notice = services.catalog_provider.notice
+    finally:
+        services.close()
+    if notice:
+        print(f"주의: {notice}", file=sys.stderr)
     if args.json:
         rows = [{"id": p.id, "name": p.name, "family": p.family.value, "monthly_fee": p.monthly_fee,
                  "selective_fee": catalog.selective_fee(p), "data": p.data_label, "target": p.eligibility.label}
@@ -86,10 +112,13 @@ def _plans(args: argparse.Namespace) -> int:
 
 
 def _eval_retrieval(args: argparse.Namespace) -> int:
-    from ktcs_desktop.core.retrieval import KnowledgeBase
     from ktcs_desktop.core.retrieval.evaluation import evaluate, load_eval_set
 
-    kb = KnowledgeBase.open(load_settings())
+    services = _services()
+    try:
+        kb = services.knowledge
+    finally:
+        services.close()
     items = load_eval_set()
     modes = ["bm25", "dense", "hybrid"] if kb.dense_available else ["bm25", "hybrid"]
     results = [evaluate(kb, items, mode) for mode in modes]

@@ -54,9 +54,10 @@ def _recommend(args: argparse.Namespace) -> int:
     try:
         services.prepare_database()
         lookup = services.lookup.lookup(args.phone, history_limit=1)
+        catalog = services.catalog  # the newest approved version
     finally:
         services.close()
-    rec = recommend_for(lookup, needs)
+    rec = recommend_for(lookup, needs, catalog=catalog)
     if args.json:
         payload = {"customer": {"name": lookup.profile.name, "phone": format_phone(lookup.profile.phone)},
                    **rec.to_payload()}

@@ -144,6 +144,9 @@ class Settings(BaseSettings):
     # Empty = the OS login (DOMAIN\\user on Windows); a value here is an audited override.
     ktcs_agent_id: str | None = Field(default=None, max_length=64)
     _agent_id_overridden: bool = PrivateAttr(default=False)
+    # "supervisor" lets this PC approve catalog versions, and only if the DB grants this agent the
+    # role too (agent_roles, written by an administrator): the setting alone is not enough.
+    ktcs_agent_role: Literal["agent", "supervisor"] = "agent"
 
     # -- knowledge / retrieval ---------------------------------------------------------------
     ktcs_chroma_url: str | None = None
@@ -218,6 +221,11 @@ class Settings(BaseSettings):
         if isinstance(value, str) and not value.strip():
             return None
         return value
+
+    @field_validator("ktcs_agent_role", mode="before")
+    @classmethod
+    def _role(cls, value: object) -> object:
+        return value.strip().lower() or "agent" if isinstance(value, str) else value
 
     @field_validator("openai_api_key", "firecrawl_api_key", "ktcs_chat_api_key", "ktcs_embedding_api_key",
                      "ktcs_transcribe_api_key", mode="before")

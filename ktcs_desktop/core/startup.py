@@ -147,10 +147,10 @@ def check_startup(services: Services) -> None:
     the desktop never migrates it). A database that cannot be reached is no start-up error:
     the window opens, journals locally and reconnects.
     """
-    from ktcs_desktop.core.catalog import default_catalog
+    from ktcs_desktop.core.catalog import load_shipped_catalog
     from ktcs_desktop.core.storage.database import Database
 
-    default_catalog()
+    load_shipped_catalog()  # the files the first approved version is seeded from
     if services.db.is_sqlite:
         return
     # Its own short connect timeout: a server that is down must not hold the window back long.

@@ -13,7 +13,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from ktcs_desktop.core.catalog import PlanCatalog, default_catalog
+from ktcs_desktop.core.catalog import PlanCatalog, given
 from ktcs_desktop.core.formatting import won
 from ktcs_desktop.core.models import Consultation, ConsultationEvent, Speaker, TranscriptLine
 
@@ -132,14 +132,14 @@ def build_summary(source: Any, catalog: PlanCatalog | None = None, *, outcome: s
     from ktcs_desktop.core.assistant.knowledge import find_plans
     from ktcs_desktop.core.assistant.models import Intent
 
-    catalog = catalog or default_catalog()
+    catalog = given(catalog, "summary")
     cid, started, lines, events, notes, stored_outcome, saved = _source_parts(source)
     intents: list[str] = []
     plans: list[str] = []
     follow_ups: list[str] = []
     for line in lines:
         if line.speaker is Speaker.CALLER:
-            intent = detect_intent(line.text)
+            intent = detect_intent(line.text, catalog=catalog)
             if intent not in (Intent.GREETING, Intent.OTHER) and intent.label not in intents:
                 intents.append(intent.label)
         for plan in find_plans(line.text, catalog):

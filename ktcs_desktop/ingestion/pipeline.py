@@ -9,7 +9,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from ktcs_desktop.core.catalog import PlanCatalog, default_catalog
+from ktcs_desktop.core.catalog import PlanCatalog, given
 from ktcs_desktop.core.errors import KtcsError, user_message
 from ktcs_desktop.core.retrieval import store
 from ktcs_desktop.core.retrieval.documents import (
@@ -92,13 +92,16 @@ def build_index(
     fetcher: PageFetcher | None = None,
     catalog: PlanCatalog | None = None,
     pages: tuple[PageSpec, ...] = KT_PAGES,
+    catalog_hash: str | None = None,
 ) -> IngestReport:
-    """Refresh the knowledge index. Never leaves a half-built index: on failure or cancel the
-    previous index stays live and the report says why (Korean `message`)."""
+    """Refresh the knowledge index for `catalog` (the approved version in use; `catalog_hash`
+    names it in the manifest, so a desktop rebuilds when a newer one is approved). Never leaves a
+    half-built index: on failure or cancel the previous index stays live and the report says why
+    (Korean `message`)."""
     started = time.perf_counter()
     cancelled = _cancel_check(cancel)
     notify = progress or (lambda _p: None)
-    catalog = catalog or default_catalog()
+    catalog = given(catalog, "pipeline")
     fetcher = fetcher or fetcher_for(settings, offline=offline)
     report = IngestReport(mode=fetcher.name)
     total = len(pages) + 1
@@ -146,6 +149,7 @@ def build_index(
     directory = store.new_version_dir(settings)
     try:
         manifest = store.write_index(settings, directory, docs, cancel=cancelled)
+        manifest["catalog_hash"] = catalog_hash
         if cancelled():
             raise InterruptedError
         store.commit_manifest(directory, manifest)

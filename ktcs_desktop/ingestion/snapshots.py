@@ -10,7 +10,7 @@ from __future__ import annotations
 import html
 from pathlib import Path
 
-from ktcs_desktop.core.catalog import PlanCatalog, default_catalog
+from ktcs_desktop.core.catalog import PlanCatalog, load_shipped_catalog
 from ktcs_desktop.core.formatting import won
 from ktcs_desktop.ingestion.fetch import snapshots_dir
 from ktcs_desktop.ingestion.pages import KT_PAGES, PageSpec
@@ -97,7 +97,7 @@ def page_html(page: PageSpec, catalog: PlanCatalog) -> str:
 def write_snapshots(directory: Path | None = None, catalog: PlanCatalog | None = None) -> list[Path]:
     directory = directory or snapshots_dir()
     directory.mkdir(parents=True, exist_ok=True)
-    catalog = catalog or default_catalog()
+    catalog = catalog or load_shipped_catalog()  # the snapshots are built from the shipped catalog
     written = []
     for page in KT_PAGES:
         path = directory / f"{page.item_code}.html"

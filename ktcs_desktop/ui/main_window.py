@@ -189,7 +189,8 @@ class MainWindow(QMainWindow):
             self.conversation_pane.add_line(event.line)
 
     def _render_caller(self, caller: CallerLookup) -> None:
-        self.lookup_pane.show_result(caller, current_plan_summary(caller.profile, date.today()))
+        self.lookup_pane.show_result(caller, current_plan_summary(caller.profile, date.today(),
+                                                                  self.services.catalog_provider.last()))
         self.history_pane.show_page(caller.profile.id, caller.history)
         self.recommendation_pane.show_caller(caller)
         self.caller_loaded.emit(caller)
@@ -520,7 +521,8 @@ class MainWindow(QMainWindow):
             self.end_consultation()
         elif choice is SwitchChoice.VIEW_ONLY:
             self.view_dialog = CustomerViewDialog(self, result,
-                                                  current_plan_summary(result.profile, date.today()))
+                                                  current_plan_summary(result.profile, date.today(),
+                                                                       self.services.catalog_provider.last()))
             self.view_dialog.show()
 
     def _identity_verified(self) -> None:

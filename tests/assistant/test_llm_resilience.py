@@ -23,7 +23,7 @@ from ktcs_desktop.core.assistant.llm_client import (
     unsupported_parameters,
 )
 from ktcs_desktop.core.assistant.tools import ToolExecutor
-from ktcs_desktop.core.catalog import default_catalog
+from ktcs_desktop.core.catalog import load_shipped_catalog
 from ktcs_desktop.core.config import Settings
 from tests.helpers.openai_stub import (
     OpenAIStub,
@@ -89,7 +89,7 @@ def test_wrong_typed_tool_argument_goes_back_to_the_model(settings, stub) -> Non
 
 
 def test_any_tool_exception_becomes_a_tool_result(settings, monkeypatch) -> None:
-    tools = ToolExecutor(AssistContext(), default_catalog(), settings)
+    tools = ToolExecutor(AssistContext(), load_shipped_catalog(), settings)
 
     def boom(**_kw):
         raise RuntimeError("index exploded")

@@ -95,9 +95,9 @@ def test_recommendation_agrees_with_the_engine_and_honours_ott(seeded) -> None:
 def test_recommendation_without_a_caller_says_so() -> None:
     answer = OfflineProvider().answer("20기가 정도 쓰는데 요금제 추천해 주세요", AssistContext())
     assert "고객 미조회" in answer.text
-    from ktcs_desktop.core.catalog import default_catalog
+    from ktcs_desktop.core.catalog import load_shipped_catalog
 
-    plans = [default_catalog().get(card.plan_id) for card in answer.cards]
+    plans = [load_shipped_catalog().get(card.plan_id) for card in answer.cards]
     assert plans and all(not (p.eligibility.min_age or p.eligibility.max_age or p.eligibility.foreigner_only
                               or p.eligibility.welfare_only) for p in plans)
 

@@ -6,12 +6,12 @@ import json
 
 from ktcs_desktop.core.assistant import AssistContext
 from ktcs_desktop.core.assistant.tools import TOOL_SPECS, ToolExecutor
-from ktcs_desktop.core.catalog import default_catalog
+from ktcs_desktop.core.catalog import load_shipped_catalog
 from ktcs_desktop.core.recommend import CallNeeds, recommend_for
 
 
 def _run(lookup, name: str, arguments: dict | str) -> dict:
-    executor = ToolExecutor(AssistContext(lookup=lookup), default_catalog())
+    executor = ToolExecutor(AssistContext(lookup=lookup), load_shipped_catalog())
     raw = arguments if isinstance(arguments, str) else json.dumps(arguments, ensure_ascii=False)
     return json.loads(executor.run(name, raw))
 

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from ktcs_desktop.core.catalog import CatalogError, PlanFamily, default_catalog, load_catalog
-from ktcs_desktop.core.catalog.loader import clear_default_catalog
+from ktcs_desktop.core.catalog import CatalogError, PlanFamily, load_catalog, load_shipped_catalog
+from ktcs_desktop.core.catalog.loader import forget_shipped_catalog
 from ktcs_desktop.core.errors import KtcsError, NotFoundError
 
 REFERENCE = Path(__file__).resolve().parents[3] / "shared" / "reference"
@@ -139,16 +139,16 @@ def test_rules(catalog):
     assert rules.carryover.lost_on_plan_change and rules.carryover.carry_months == 1
 
 
-def test_default_catalog_is_cached_but_explicit_path_is_fresh(catalog_copy, edit_json):
-    clear_default_catalog()
-    assert default_catalog() is default_catalog()
+def test_load_shipped_catalog_is_cached_but_explicit_path_is_fresh(catalog_copy, edit_json):
+    forget_shipped_catalog()
+    assert load_shipped_catalog() is load_shipped_catalog()
     edit_json(catalog_copy / "plans.json", lambda d: d["plans"].pop())
     first = load_catalog(catalog_copy)
     assert len(first) == 48
     edit_json(catalog_copy / "plans.json", lambda d: d["plans"].pop())
     assert len(load_catalog(catalog_copy)) == 47
     assert len(load_catalog(catalog_copy / "plans.json")) == 47
-    assert len(default_catalog()) == 49
+    assert len(load_shipped_catalog()) == 49
 
 
 # -- malformed files ----------------------------------------------------------------------------

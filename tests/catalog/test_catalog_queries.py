@@ -168,7 +168,7 @@ def test_words_inside_plan_names_are_not_numbers():
     assert parse_plan_query("요고 오만오천원").numbers == ((55000.0, "won"),)
 
 
-def test_resolve_plan_uses_default_catalog():
+def test_resolve_plan_uses_load_shipped_catalog():
     assert resolve_plan("슬림 14기가")[0].name == "5G 슬림 14GB"
 
 

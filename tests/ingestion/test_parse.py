@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ktcs_desktop.core.catalog import default_catalog
+from ktcs_desktop.core.catalog import load_shipped_catalog
 from ktcs_desktop.ingestion import KT_PAGES, SnapshotFetcher, chunk_text, html_to_text, parse_plan_facts
 
 PAGES = Path(__file__).resolve().parents[1] / "data" / "pages"
@@ -30,7 +30,7 @@ def test_tables_without_plan_columns_are_ignored():
 
 
 def test_every_shipped_snapshot_parses_to_its_catalog_plans():
-    catalog = default_catalog()
+    catalog = load_shipped_catalog()
     fetcher = SnapshotFetcher()
     for page in KT_PAGES:
         text = fetcher.fetch(page)

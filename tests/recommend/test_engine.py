@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from ktcs_desktop.core.catalog import default_catalog
+from ktcs_desktop.core.catalog import load_shipped_catalog
 from ktcs_desktop.core.errors import NotFoundError
 from ktcs_desktop.core.models import CallerLookup, ContractType, Page
 from ktcs_desktop.core.recommend import (
@@ -20,7 +20,7 @@ from ktcs_desktop.core.recommend import (
 )
 from tests.recommend.test_golden import TODAY, make_profile, make_usage
 
-CATALOG = default_catalog()
+CATALOG = load_shipped_catalog()
 
 
 @pytest.mark.parametrize(("plan", "age", "flags", "expected"), [

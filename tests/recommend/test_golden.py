@@ -12,7 +12,7 @@ from typing import NamedTuple
 
 import pytest
 
-from ktcs_desktop.core.catalog import default_catalog
+from ktcs_desktop.core.catalog import load_shipped_catalog
 from ktcs_desktop.core.models import ContractType, CustomerProfile, UsageMonth, UsageSummary
 from ktcs_desktop.core.recommend import CallNeeds, is_eligible, recommend
 
@@ -141,4 +141,4 @@ def test_group_plans_reach_their_groups() -> None:
     assert ids["child-light"].startswith("5g-junior")
     assert ids["senior-75"] == "5g-senior-b" and ids["senior-80"] == "5g-senior-c"
     assert ids["welfare-45-unlimited"] == "5g-basic-welfare"
-    assert default_catalog().get(ids["y-29-unlimited"]).eligibility.max_age == 34
+    assert load_shipped_catalog().get(ids["y-29-unlimited"]).eligibility.max_age == 34

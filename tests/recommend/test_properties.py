@@ -8,7 +8,7 @@ from datetime import date
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ktcs_desktop.core.catalog import Channel, Plan, default_catalog, selective_price
+from ktcs_desktop.core.catalog import Channel, Plan, load_shipped_catalog, selective_price
 from ktcs_desktop.core.models import ContractType, CustomerProfile, UsageMonth, UsageSummary
 from ktcs_desktop.core.recommend import (
     OTT_CHOICES,
@@ -20,7 +20,7 @@ from ktcs_desktop.core.recommend import (
 )
 
 TODAY = date(2026, 11, 26)
-CATALOG = default_catalog()
+CATALOG = load_shipped_catalog()
 PLAN_NAMES = [p.name for p in CATALOG] + ["없는 요금제"]
 
 

@@ -65,7 +65,7 @@ def test_index_on_a_chroma_server_searches_and_prunes_old_collections(tmp_path: 
 
     for _ in range(2):  # two refreshes: the first version's collection is pruned from the server
         assert build_index(settings, offline=True).ok
-    latest = KnowledgeBase.shared(settings)
+    latest = KnowledgeBase.open(settings)
     names = {c.name for c in server.list_collections()}
     versions = sorted(p.name for p in latest.directory.parent.iterdir() if p.is_dir())
     state = f"current={latest.directory.name} versions={versions} on server={sorted(names)}"

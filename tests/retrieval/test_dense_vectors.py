@@ -87,10 +87,11 @@ def test_embedded_search_never_imports_chromadb(kb_settings, kb):
     code = (
         "import json, sys\n"
         "from ktcs_desktop.core.config import Settings\n"
+        "from ktcs_desktop.core.catalog import load_shipped_catalog\n"
         "from ktcs_desktop.core.retrieval import KnowledgeBase\n"
         f"s = Settings(_env_file=None, ktcs_home={str(kb_settings.ktcs_home)!r}, openai_api_key=None,"
         " openai_base_url=None, ktcs_chroma_url=None)\n"
-        "kb = KnowledgeBase.open(s)\n"
+        "kb = KnowledgeBase.open(s, catalog=load_shipped_catalog())\n"
         "hits = kb.search('슬림 14기가', k=3) + kb.search('넷플릭스 되는 요금제', k=3, mode='dense')\n"
         "print(json.dumps([[h.plan_id for h in hits], 'chromadb' in sys.modules]))\n"
     )

@@ -1,13 +1,13 @@
 from __future__ import annotations
 
-from ktcs_desktop.core.catalog import default_catalog
+from ktcs_desktop.core.catalog import load_shipped_catalog
 from ktcs_desktop.core.retrieval.evaluation import evaluate, load_eval_set
 
 
 def test_eval_set_is_large_and_valid(kb):
     items = load_eval_set()
     assert len(items) >= 150
-    catalog = default_catalog()
+    catalog = load_shipped_catalog()
     doc_ids = {doc.id for doc in kb.docs}
     for item in items:
         assert item.plan_ids or item.doc_ids, item.question

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from ktcs_desktop.core.catalog import default_catalog
+from ktcs_desktop.core.catalog import load_shipped_catalog
 from ktcs_desktop.core.errors import InvalidInputError
 from ktcs_desktop.core.retrieval import KnowledgeBase, SearchFilters, SearchHit, store
 from tests.helpers.settings import isolated_settings
@@ -37,7 +37,7 @@ def test_hits_carry_text_and_source(kb):
 
 @pytest.mark.parametrize("mode", ["hybrid", "bm25", "dense"])
 def test_filters_exclude_ineligible_plans(kb, mode):
-    catalog = default_catalog()
+    catalog = load_shipped_catalog()
     filters = SearchFilters(age=40)
     hits = kb.search("요금제 추천 데이터 무제한 청소년 시니어 외국인 복지 Y", k=30, filters=filters, mode=mode)
     assert hits
@@ -57,7 +57,7 @@ def test_foreigner_and_welfare_filters(kb, mode):
 
 
 def test_price_unlimited_and_family_filters(kb):
-    catalog = default_catalog()
+    catalog = load_shipped_catalog()
     hits = kb.search("무제한 요금제", k=20, filters=SearchFilters(max_fee=85_000, unlimited_only=True))
     ids = _plan_ids(hits)
     assert ids and all(catalog.get(p).is_unlimited and catalog.get(p).monthly_fee <= 85_000 for p in ids)

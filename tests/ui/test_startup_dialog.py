@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from ktcs_desktop.core.catalog import clear_default_catalog
+from ktcs_desktop.core.catalog import forget_shipped_catalog
 from ktcs_desktop.core.config import resources_dir
 
 
@@ -68,9 +68,9 @@ def damaged_catalog(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator
     plans = resources / "catalog" / "plans.json"
     plans.write_text(json.dumps({"plans": [{"id": "broken"}]}), encoding="utf-8")
     monkeypatch.setenv("KTCS_RESOURCES_DIR", str(resources))
-    clear_default_catalog()
+    forget_shipped_catalog()
     yield plans
-    clear_default_catalog()
+    forget_shipped_catalog()
 
 
 def test_damaged_catalog_dialog_names_the_file(qtbot, qapp, damaged_catalog: Path) -> None:

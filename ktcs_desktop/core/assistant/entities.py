@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from ktcs_desktop.core.catalog import AddOn, Plan, PlanCatalog, PlanFamily, default_catalog, parse_plan_query
+from ktcs_desktop.core.catalog import AddOn, Plan, PlanCatalog, PlanFamily, given, parse_plan_query
 from ktcs_desktop.core.catalog.addons import AddOnResolver, brands_in, without_addon_names
 from ktcs_desktop.core.catalog.resolve import extract_quantities, normalize_spoken
 
@@ -79,7 +79,7 @@ class Entities:
 def extract_entities(text: str, catalog: PlanCatalog | None = None) -> Entities:
     from ktcs_desktop.core.assistant.knowledge import find_plans
 
-    catalog = catalog or default_catalog()
+    catalog = given(catalog, "entities")
     spoken = normalize_spoken(text)
     q = extract_quantities(spoken)
     masked = without_addon_names(q.text)

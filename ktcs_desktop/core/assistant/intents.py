@@ -15,6 +15,7 @@ from ktcs_desktop.core.assistant.models import Intent
 
 if TYPE_CHECKING:
     from ktcs_desktop.core.assistant.entities import Entities
+    from ktcs_desktop.core.catalog import PlanCatalog
 
 _ADDON_CUE = re.compile(r"부가\s*서비스|OTT|ott|구독|(고를|골라|선택할)\s*수\s*있는\s*(혜택|것|거)|택\s*1|혜택\s*(뭐|어떤)")
 _INCLUDE_CUE = re.compile(r"포함|주는|줘요|들어\s*있|들어가|들어간|무료|공짜|볼\s*수|되는|돼요|추가|붙이|같이|더하|합치|합계|총|얼마"
@@ -58,7 +59,7 @@ _CHANGE_WISH = re.compile(r"(바꾸|변경하|갈아타)(면|고\s*싶|려고|�
 _PRICE_ASKED = re.compile(r"얼마|가격|요금이?\s*어떻게")
 
 
-def detect_intent(question: str, entities: Entities | None = None) -> Intent:
+def detect_intent(question: str, entities: Entities | None = None, catalog: PlanCatalog | None = None) -> Intent:
     """The intent of one question or caller utterance."""
     from ktcs_desktop.core.assistant.entities import extract_entities
     from ktcs_desktop.core.catalog.addons import without_addon_names as _without_addon_names
@@ -68,7 +69,7 @@ def detect_intent(question: str, entities: Entities | None = None) -> Intent:
         return Intent.OTHER
     if detect_escalation(text) is not None:
         return Intent.ESCALATION
-    ent = entities if entities is not None else extract_entities(text)
+    ent = entities if entities is not None else extract_entities(text, catalog)
     if re.match(r"^\s*(안녕|여보세요|감사합니다|고맙습니다|수고하세요|네\s*안녕)", text):
         return Intent.GREETING
     topic = _without_addon_names(text)  # "국내해외매거진" is not about 해외 로밍

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Callable
 from datetime import date
 from typing import TYPE_CHECKING
 
-from ktcs_desktop.core.catalog import Plan, PlanCatalog, default_catalog, parse_plan_query
+from ktcs_desktop.core.catalog import Plan, PlanCatalog, given, parse_plan_query
 from ktcs_desktop.core.errors import KtcsError
 from ktcs_desktop.core.formatting import won
 from ktcs_desktop.core.models import CallerLookup, ContractType, CustomerProfile, Page, UsageSummary
@@ -48,7 +49,7 @@ def find_plans(text: str, catalog: PlanCatalog | None = None, *, limit: int = 4)
     candidate; the most specific windows (more plan words and numbers) win, so "슬림" alone
     (ambiguous) never hides "슬림 14기가" a word later.
     """
-    catalog = catalog or default_catalog()
+    catalog = given(catalog, "knowledge")
     exact = catalog.by_name(text)
     if exact is not None:
         return [exact]
@@ -90,24 +91,31 @@ def _plans_in_tokens(tokens: list[str], catalog: PlanCatalog) -> list[tuple[int,
 
 
 # -- retrieval -------------------------------------------------------------------------------------
-def _knowledge_base(settings: Settings | None) -> KnowledgeBase | None:
-    """The shared live index (reopened after a refresh), or None when it cannot be opened."""
-    if settings is None:
-        return None
-    from ktcs_desktop.core.retrieval import KnowledgeBase
+KnowledgeSource = Callable[[], "KnowledgeBase"]  # `LiveIndex.current`: the index for the catalog in use
 
+
+def _knowledge_base(settings: Settings | None, catalog: PlanCatalog,
+                    source: KnowledgeSource | None = None) -> KnowledgeBase | None:
+    """The live index from `source` (the services' `LiveIndex`); without one, the index in
+    `settings`' data dir opened for `catalog`. None when it cannot be opened."""
     try:
-        return KnowledgeBase.shared(settings)
+        if source is not None:
+            return source()
+        if settings is None:
+            return None
+        from ktcs_desktop.core.retrieval import KnowledgeBase
+
+        return KnowledgeBase.open(settings, catalog=catalog)
     except KtcsError as exc:  # no index and the shipped build failed, a broken index …
         log.warning("retrieval unavailable, using the catalog: %s", exc)
         return None
 
 
 def search(query: str, *, settings: Settings | None = None, k: int = 5, lookup: CallerLookup | None = None,
-           catalog: PlanCatalog | None = None) -> list[SearchHit]:
+           catalog: PlanCatalog | None = None, knowledge: KnowledgeSource | None = None) -> list[SearchHit]:
     """Knowledge for `query`: retrieval when available (filtered to the caller's eligibility), else catalog."""
-    catalog = catalog or default_catalog()
-    kb = _knowledge_base(settings)
+    catalog = given(catalog, "knowledge")
+    kb = _knowledge_base(settings, catalog, knowledge)
     if kb is not None:
         try:
             filters = None
@@ -124,7 +132,7 @@ def search(query: str, *, settings: Settings | None = None, k: int = 5, lookup: 
 
 def catalog_search(query: str, *, k: int = 5, lookup: CallerLookup | None = None,
                    catalog: PlanCatalog | None = None) -> list[SearchHit]:
-    catalog = catalog or default_catalog()
+    catalog = given(catalog, "knowledge")
     plans = find_plans(query, catalog, limit=k)
     for match in catalog.resolve_scored(query, limit=k):
         if match.plan not in plans:
@@ -143,7 +151,7 @@ GENERAL_CALLER_NOTE = "고객 미조회: 가입 제한이 없는 일반 요금�
 
 
 def eligible_plans(lookup: CallerLookup, catalog: PlanCatalog | None = None) -> tuple[Plan, ...]:
-    catalog = catalog or default_catalog()
+    catalog = given(catalog, "knowledge")
     p = lookup.profile
     return catalog.eligible_for(lookup.age, is_foreigner=p.is_foreigner, is_welfare=p.is_welfare)
 

@@ -26,13 +26,14 @@ from ktcs_desktop.core.assistant.models import (
     TokenCallback,
     Usage,
 )
-from ktcs_desktop.core.catalog import AddOn, Channel, Plan, PlanCatalog, PlanFamily, default_catalog
+from ktcs_desktop.core.catalog import AddOn, Channel, Plan, PlanCatalog, PlanFamily, given
 from ktcs_desktop.core.catalog.addons import plans_including
 from ktcs_desktop.core.formatting import josa, won
 from ktcs_desktop.core.korean_numbers import normalize_korean_numbers
 from ktcs_desktop.core.recommend import current_plan_fee, exclusion_reason, find_otts
 
 if TYPE_CHECKING:
+    from ktcs_desktop.core.assistant.knowledge import KnowledgeSource
     from ktcs_desktop.core.config import Settings
 
 RULES_SOURCE = "rules.json"
@@ -104,9 +105,10 @@ class OfflineProvider:
     label = OFFLINE_LABEL
 
     def __init__(self, catalog: PlanCatalog | None = None, settings: Settings | None = None,
-                 *, stream_chunk: int = 6) -> None:
-        self.catalog = catalog or default_catalog()
+                 *, stream_chunk: int = 6, knowledge: KnowledgeSource | None = None) -> None:
+        self.catalog = given(catalog, "OfflineProvider")
         self.settings = settings
+        self.knowledge = knowledge
         self.stream_chunk = stream_chunk
         self.session_usage = Usage()
 
@@ -479,7 +481,8 @@ class OfflineProvider:
         ent = self._ent(question)
         if ent.unknown_plan:
             return self._no_plan(ent.unknown_plan, question)
-        hits = knowledge.search(question, settings=self.settings, k=3, lookup=context.lookup, catalog=self.catalog)
+        hits = knowledge.search(question, settings=self.settings, k=3, lookup=context.lookup, catalog=self.catalog,
+                                knowledge=self.knowledge)
         if hits and knowledge.grounded(question, hits):
             plans = [self.catalog.find(h.plan_id) for h in hits if h.plan_id]
             plans = [p for p in plans if p is not None][:3]

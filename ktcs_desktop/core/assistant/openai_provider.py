@@ -31,7 +31,7 @@ from ktcs_desktop.core.assistant.models import (
 )
 from ktcs_desktop.core.assistant.privacy import mask_text
 from ktcs_desktop.core.assistant.tools import TOOL_SPECS, ToolExecutor, numbers_in
-from ktcs_desktop.core.catalog import PlanCatalog, default_catalog
+from ktcs_desktop.core.catalog import PlanCatalog, given
 from ktcs_desktop.core.errors import CapabilityUnavailableError
 from ktcs_desktop.core.privacy import (
     StreamRedactor,
@@ -41,6 +41,7 @@ from ktcs_desktop.core.privacy import (
 )
 
 if TYPE_CHECKING:
+    from ktcs_desktop.core.assistant.knowledge import KnowledgeSource
     from ktcs_desktop.core.config import Settings
 
 log = logging.getLogger(__name__)
@@ -91,12 +92,14 @@ class OpenAIProvider:
 
     name = "openai"
 
-    def __init__(self, settings: Settings, catalog: PlanCatalog | None = None, *, client: Any = None) -> None:
+    def __init__(self, settings: Settings, catalog: PlanCatalog | None = None, *, client: Any = None,
+                 knowledge: KnowledgeSource | None = None) -> None:
         endpoint = settings.chat_endpoint
         if endpoint is None:
             raise CapabilityUnavailableError("OpenAI API 키 또는 서버 주소가 설정되지 않았습니다.")
         self.settings = settings
-        self.catalog = catalog or default_catalog()
+        self.catalog = given(catalog, "OpenAIProvider")
+        self.knowledge = knowledge
         self.model = endpoint.model
         self.session_usage = Usage()
         if client is None:
@@ -166,7 +169,7 @@ class OpenAIProvider:
         names = tuple(n for n in (context.caller_name,) if n)
         shown = StreamRedactor(on_token, names=names)  # what the agent sees is filtered too
         on_token = shown if on_token is not None else None
-        tools = ToolExecutor(context, self.catalog, self.settings)
+        tools = ToolExecutor(context, self.catalog, self.settings, self.knowledge)
         messages = self.build_messages(question, context)
         grounded = not self.quirks.supports("tools")
         if grounded:
@@ -213,7 +216,7 @@ class OpenAIProvider:
                 on_token(note)
         self.session_usage.add(usage)
         return AssistAnswer(text=text.strip(), cards=tuple(tools.cards.values()),
-                            citations=tuple(tools.citations.values()), intent=detect_intent(question),
+                            citations=tuple(tools.citations.values()), intent=detect_intent(question, catalog=self.catalog),
                             provider=self.name, usage=usage)
 
     def _request_kwargs(self, messages: list[dict[str, Any]], offer_tools: bool, max_tokens: int) -> dict[str, Any]:

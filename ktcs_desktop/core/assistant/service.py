@@ -9,9 +9,10 @@ from ktcs_desktop.core.assistant.llm_client import SUMMARY_NOTICE, OnlineFailure
 from ktcs_desktop.core.assistant.models import AssistAnswer, AssistContext, CancelCheck, TokenCallback, Usage
 from ktcs_desktop.core.assistant.offline import OfflineProvider
 from ktcs_desktop.core.assistant.openai_provider import AssistantCancelled, OpenAIProvider
-from ktcs_desktop.core.catalog import PlanCatalog, default_catalog
+from ktcs_desktop.core.catalog import PlanCatalog, given
 
 if TYPE_CHECKING:
+    from ktcs_desktop.core.assistant.knowledge import KnowledgeSource
     from ktcs_desktop.core.config import Settings
 
 log = logging.getLogger(__name__)
@@ -34,12 +35,12 @@ class AssistantService:
     """One entry point for the UI and the CLI. Thread-safe enough to call from worker threads."""
 
     def __init__(self, settings: Settings | None = None, catalog: PlanCatalog | None = None,
-                 *, online: AssistantProvider | None = None) -> None:
+                 *, online: AssistantProvider | None = None, knowledge: KnowledgeSource | None = None) -> None:
         self.settings = settings
-        self.catalog = catalog or default_catalog()
-        self.offline = OfflineProvider(self.catalog, settings)
+        self.catalog = given(catalog, "AssistantService")
+        self.offline = OfflineProvider(self.catalog, settings, knowledge=knowledge)
         if online is None and settings is not None and settings.openai_enabled:
-            online = OpenAIProvider(settings, self.catalog)
+            online = OpenAIProvider(settings, self.catalog, knowledge=knowledge)
         self.online = online
 
     @property

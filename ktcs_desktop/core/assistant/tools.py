@@ -87,6 +87,7 @@ class ToolExecutor:
     context: AssistContext
     catalog: PlanCatalog
     settings: Settings | None = None
+    knowledge_source: knowledge.KnowledgeSource | None = None
     results: list[str] = field(default_factory=list)
     cards: dict[str, PlanCard] = field(default_factory=dict)
     citations: dict[str, Citation] = field(default_factory=dict)
@@ -151,7 +152,7 @@ class ToolExecutor:
     def _tool_search_plans(self, query: str, k: int = 5) -> dict[str, Any]:
         names = (self.context.caller_name,) if self.context.caller_name else ()
         hits = knowledge.search(mask_text(str(query), names), settings=self.settings, k=max(1, min(int(k), 8)),
-                                lookup=self.context.lookup, catalog=self.catalog)
+                                lookup=self.context.lookup, catalog=self.catalog, knowledge=self.knowledge_source)
         items = []
         for hit in hits:
             plan = self.catalog.find(hit.plan_id) if hit.plan_id else None

@@ -1,4 +1,9 @@
-"""Read and validate the shipped catalog (`resources/catalog/*.json`) into a `PlanCatalog`."""
+"""Read and validate a catalog into a `PlanCatalog`: the shipped files (`resources/catalog/*.json`)
+or a version's content from the database (the same three documents in one JSON object).
+
+The app uses the floor's newest approved version (`core.services.catalog.CatalogProvider`);
+`load_shipped_catalog()` is the shipped copy, for seeding the first version and for tests.
+Nothing here is a process-wide default: a caller that needs prices is handed a catalog."""
 
 from __future__ import annotations
 
@@ -23,8 +28,8 @@ SUPPORTED_SCHEMA = 1
 M = TypeVar("M", bound=BaseModel)
 T = TypeVar("T")
 
-_default: PlanCatalog | None = None
-_default_lock = threading.Lock()
+_shipped: PlanCatalog | None = None
+_shipped_lock = threading.Lock()
 
 
 def catalog_dir() -> Path:
@@ -42,29 +47,54 @@ def load_catalog(path: Path | str | None = None) -> PlanCatalog:
         plans_path, folder = folder, folder.parent
     else:
         plans_path = folder / PLANS_FILE
-    plans = _load_rows(plans_path, "plans", Plan)
-    addons = _load_rows(folder / ADDONS_FILE, "addons", AddOn)
-    rules = _load_rules(folder / RULES_FILE)
+    return _build(_read_json(plans_path), _read_json(folder / ADDONS_FILE), _read_json(folder / RULES_FILE),
+                  plans_path, folder / ADDONS_FILE, folder / RULES_FILE)
+
+
+def catalog_documents(path: Path | str | None = None) -> dict[str, Any]:
+    """The raw documents of a catalog folder as one JSON object {"plans", "addons", "rules"}: the
+    content stored in a `catalog_versions` row (validated first)."""
+    folder = catalog_dir() if path is None else Path(path)
+    load_catalog(folder)  # errors name the real file
+    return {"plans": _read_json(folder / PLANS_FILE), "addons": _read_json(folder / ADDONS_FILE),
+            "rules": _read_json(folder / RULES_FILE)}
+
+
+def catalog_from_documents(documents: dict[str, Any], *, label: str = "catalog") -> PlanCatalog:
+    """Validate a version's content (see `catalog_documents`); `label` names it in errors."""
+    if not isinstance(documents, dict) or not all(key in documents for key in ("plans", "addons", "rules")):
+        raise CatalogError("카탈로그 버전에 plans, addons, rules 문서가 있어야 합니다.", path=Path(label))
+    base = Path(label)
+    return _build(documents["plans"], documents["addons"], documents["rules"],
+                  base / PLANS_FILE, base / ADDONS_FILE, base / RULES_FILE)
+
+
+def _build(plans_doc: Any, addons_doc: Any, rules_doc: Any, plans_path: Path, addons_path: Path,
+           rules_path: Path) -> PlanCatalog:
+    plans = _rows(plans_doc, plans_path, "plans", Plan)
+    addons = _rows(addons_doc, addons_path, "addons", AddOn)
+    rules = _rules(rules_doc, rules_path)
     _check_unique(plans_path, plans, "id", lambda p: p.id)
     _check_unique(plans_path, plans, "name", lambda p: " ".join(p.name.split()).casefold())
-    _check_unique(folder / ADDONS_FILE, addons, "id", lambda a: a.id)
+    _check_unique(addons_path, addons, "id", lambda a: a.id)
     return PlanCatalog(plans, addons, rules)
 
 
-def default_catalog() -> PlanCatalog:
-    """The shipped catalog, loaded once per process."""
-    global _default
-    with _default_lock:
-        if _default is None:
-            _default = load_catalog()
-        return _default
+def load_shipped_catalog() -> PlanCatalog:
+    """The catalog shipped with the app (validated once per process). For seeding the first
+    database version and for tests: the app's prices come from the approved version."""
+    global _shipped
+    with _shipped_lock:
+        if _shipped is None:
+            _shipped = load_catalog()
+        return _shipped
 
 
-def clear_default_catalog() -> None:
-    """Forget the cached catalog (after the data files were refreshed)."""
-    global _default
-    with _default_lock:
-        _default = None
+def forget_shipped_catalog() -> None:
+    """Forget the cached shipped copy (tests that damage the shipped files)."""
+    global _shipped
+    with _shipped_lock:
+        _shipped = None
 
 
 def _read_json(path: Path) -> Any:
@@ -78,8 +108,7 @@ def _read_json(path: Path) -> Any:
         raise CatalogError(f"JSON 형식 오류 ({exc.lineno}행 {exc.colno}열).", path=path) from exc
 
 
-def _load_rows(path: Path, key: str, model: type[M]) -> list[M]:
-    document = _read_json(path)
+def _rows(document: Any, path: Path, key: str, model: type[M]) -> list[M]:
     if not isinstance(document, dict) or not isinstance(document.get(key), list):
         raise CatalogError(f"최상위에 '{key}' 목록이 있어야 합니다.", path=path, field=key)
     if document.get("schema_version") != SUPPORTED_SCHEMA:
@@ -122,9 +151,9 @@ def _describe(exc: ValidationError) -> tuple[str | None, str]:
     return (".".join(parts) or None), reason
 
 
-def _load_rules(path: Path) -> CatalogRules:
+def _rules(document: Any, path: Path) -> CatalogRules:
     try:
-        rules = CatalogRules.model_validate(_read_json(path))
+        rules = CatalogRules.model_validate(document)
     except ValidationError as exc:
         field, reason = _describe(exc)
         raise CatalogError(reason, path=path, field=field) from exc
@@ -150,3 +179,29 @@ def _check_unique(path: Path, rows: list[T], field: str, key: Any) -> None:
                 field=field,
             )
         seen[value] = index
+
+
+class CatalogNotProvidedError(CatalogError):
+    """A function that needs prices was called without a catalog (a wiring bug in the caller)."""
+
+    def __init__(self, where: str) -> None:
+        super().__init__(f"요금제 카탈로그가 전달되지 않았습니다 ({where}).")
+
+
+_shipped_fallback = False
+
+
+def allow_shipped_fallback(allowed: bool = True) -> None:
+    """Tests only: let helpers called without a catalog use the shipped copy. The app never does
+    (it would quote the shipped prices after a newer version was approved)."""
+    global _shipped_fallback
+    _shipped_fallback = allowed
+
+
+def given(catalog: PlanCatalog | None, where: str) -> PlanCatalog:
+    """`catalog`, which the caller must pass; never a silent fallback to the shipped prices."""
+    if catalog is not None:
+        return catalog
+    if _shipped_fallback:
+        return load_shipped_catalog()
+    raise CatalogNotProvidedError(where)

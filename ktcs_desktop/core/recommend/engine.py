@@ -29,7 +29,7 @@ import math
 from dataclasses import dataclass
 from datetime import date
 
-from ktcs_desktop.core.catalog import AddOn, Plan, PlanCatalog, default_catalog, normalize_name
+from ktcs_desktop.core.catalog import AddOn, Plan, PlanCatalog, given, normalize_name
 from ktcs_desktop.core.catalog.models import Channel, selective_price
 from ktcs_desktop.core.errors import NotFoundError
 from ktcs_desktop.core.formatting import josa, won
@@ -141,7 +141,7 @@ def find_plan(catalog: PlanCatalog, plan_name_or_id: str) -> Plan | None:
 def explain_exclusion(plan_name_or_id: str, profile: CustomerProfile, *, catalog: PlanCatalog | None = None,
                       today: date | None = None) -> str:
     """Why the caller can't have this plan ("5G 시니어 베이직은 만 65세 이상만 …"), or that they can."""
-    catalog = catalog or default_catalog()
+    catalog = given(catalog, "engine")
     today = today or date.today()
     plan = find_plan(catalog, plan_name_or_id)
     if plan is None:
@@ -170,7 +170,7 @@ def current_plan_fee(plan: Plan, profile: CustomerProfile, today: date) -> int:
 
 def current_plan_summary(profile: CustomerProfile, today: date, catalog: PlanCatalog | None = None) -> str:
     """One line for the caller card: what the current plan costs this caller and gives."""
-    plan = find_plan(catalog or default_catalog(), profile.current_plan)
+    plan = find_plan(given(catalog, "engine"), profile.current_plan)
     if plan is None:
         return "카탈로그에 없는 요금제 (요금 확인 필요)"
     paying = current_plan_fee(plan, profile, today)
@@ -241,7 +241,7 @@ def _addons_for(plan: Plan, priced: dict[str, AddOn | None]) -> tuple[str | None
 def recommend(profile: CustomerProfile, usage: UsageSummary, needs: CallNeeds | None = None, *,
               catalog: PlanCatalog | None = None, today: date) -> Recommendation:
     """Ranked plan options for this caller (see the module docstring for the rules)."""
-    catalog = catalog or default_catalog()
+    catalog = given(catalog, "engine")
     needs = needs or CallNeeds()
     otts = tuple(dict.fromkeys(canonical_ott(o) for o in needs.ott))
     age = profile.age_on(today)

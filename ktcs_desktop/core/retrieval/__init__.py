@@ -1,6 +1,6 @@
 """Knowledge retrieval over the plan catalog, KT product pages and rules (Qt-free).
 
-    kb = KnowledgeBase.open(settings)          # builds the shipped index on first use
+    kb = KnowledgeBase.open(settings, catalog=catalog)   # builds the index on first use
     kb.search("슬림 14기가 선택약정", k=5, filters=SearchFilters(age=45))
     build_index(settings, offline=True, progress=..., cancel=...)   # refresh (see `ingestion`)
 """
@@ -15,6 +15,7 @@ from ktcs_desktop.core.retrieval.knowledge_base import (
     IndexBuildReport,
     IndexUnavailableError,
     KnowledgeBase,
+    LiveIndex,
     SearchFilters,
     SearchHit,
     index_builder,
@@ -29,15 +30,15 @@ def build_index(settings: Any, *, offline: bool = True, progress: Callable[..., 
     return index_builder()(settings, offline=offline, progress=progress, cancel=cancel)
 
 
-__all__ = ["IndexBuildReport", "IndexBuilder", "IndexUnavailableError", "KnowledgeBase", "SearchFilters",
+__all__ = ["IndexBuildReport", "IndexBuilder", "IndexUnavailableError", "KnowledgeBase", "LiveIndex", "SearchFilters",
            "SearchHit", "build_index", "index_builder", "self_check", "set_index_builder"]
 
 
 def self_check() -> dict[str, Any]:
-    """`--self-check`: the catalog loads and the live index (built from shipped data if missing) answers."""
-    from ktcs_desktop.core.catalog import default_catalog
+    """`--self-check` of a bundle: the shipped catalog loads and an index built from it answers."""
+    from ktcs_desktop.core.catalog import load_shipped_catalog
     from ktcs_desktop.core.config import load_settings
 
-    catalog = default_catalog()
+    catalog = load_shipped_catalog()
     info = KnowledgeBase.open(load_settings(), catalog=catalog).validate()
     return {"plans": len(catalog), **info}

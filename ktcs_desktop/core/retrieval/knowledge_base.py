@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
-from ktcs_desktop.core.catalog import PlanCatalog, default_catalog
+from ktcs_desktop.core.catalog import PlanCatalog, given
 from ktcs_desktop.core.errors import CapabilityUnavailableError, InvalidInputError, KtcsError
 from ktcs_desktop.core.retrieval import store
 from ktcs_desktop.core.retrieval.documents import KnowledgeDoc
@@ -115,6 +115,48 @@ class SearchFilters:
         return conds[0] if len(conds) == 1 else {"$and": conds}
 
 
+def _built_for(directory: Path, catalog_hash: str | None) -> bool:
+    """The index in `directory` was built from the catalog version `catalog_hash` (None: any)."""
+    if catalog_hash is None:
+        return True
+    try:
+        manifest = json.loads((directory / store.MANIFEST).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    return bool(manifest.get("catalog_hash") == catalog_hash)
+
+
+class LiveIndex:
+    """The open index that follows the catalog in use: owned by `Services` (and by the knowledge
+    worker), handed to whoever searches. `current()` reopens after a refresh swapped in a new
+    index and rebuilds (offline, from the shipped pages) when a new catalog version was approved;
+    when neither changed it returns the open instance (one stat and one pointer read)."""
+
+    def __init__(self, settings: Any, catalog: Callable[[], PlanCatalog], *,
+                 catalog_hash: Callable[[], str | None] = lambda: None,
+                 build_index: IndexBuilder | None = None) -> None:
+        self.settings = settings
+        self._catalog = catalog
+        self._catalog_hash = catalog_hash
+        self.build_index = build_index
+        self._open: KnowledgeBase | None = None
+        self._lock = threading.Lock()
+
+    def current(self) -> KnowledgeBase:
+        catalog = self._catalog()
+        digest = self._catalog_hash()
+        directory = store.current_version_dir(self.settings)
+        with self._lock:
+            kb = self._open
+            if kb is not None and kb.directory == directory and kb.catalog is catalog:
+                return kb
+            self._open = KnowledgeBase.open(self.settings, catalog=catalog, build_index=self.build_index,
+                                            catalog_hash=digest or None)
+            return self._open
+
+    __call__ = current
+
+
 class _NoFilters(SearchFilters):
     """`filters=None`: every document qualifies (foreigner/welfare-only plans included)."""
 
@@ -139,17 +181,13 @@ class SearchHit:
     doc_id: str = ""  # "plan:5g-basic", "addon:netflix-standard", "rule:plan-change"
 
 
-_SHARED: dict[Path, KnowledgeBase] = {}
-_SHARED_LOCK = threading.Lock()
-
-
 class KnowledgeBase:
     """A read-only view of one index version; `open()` builds the shipped index when none exists."""
 
     def __init__(self, settings: Any, directory: Path, catalog: PlanCatalog | None = None) -> None:
         self.settings = settings
         self.directory = directory
-        self.catalog = catalog or default_catalog()
+        self.catalog = given(catalog, "KnowledgeBase")
         try:
             self.manifest = json.loads((directory / store.MANIFEST).read_text(encoding="utf-8"))
             with (directory / store.DOCS).open(encoding="utf-8") as fh:
@@ -168,37 +206,25 @@ class KnowledgeBase:
 
     # -- opening -------------------------------------------------------------------------------
     @classmethod
-    def open(cls, settings: Any, *, catalog: PlanCatalog | None = None,
-             build_index: IndexBuilder | None = None) -> KnowledgeBase:
-        """The live index; the first call without one builds it offline from the shipped data
+    def open(cls, settings: Any, *, catalog: PlanCatalog | None = None, build_index: IndexBuilder | None = None,
+             catalog_hash: str | None = None) -> KnowledgeBase:
+        """The live index for `catalog`; without one (or, given `catalog_hash`, when the live one was
+        built for another catalog version) it is built offline from the shipped pages and `catalog`
         with `build_index` (default: the builder the composition root installed)."""
         directory = store.current_version_dir(settings)
-        if directory is None:
+        if directory is None or not _built_for(directory, catalog_hash):
             with _FIRST_BUILD_LOCK:  # two first users (assistant, catalog) must not build twice
                 directory = store.current_version_dir(settings)
-                if directory is None:
-                    directory = cls._build_shipped(settings, build_index or index_builder())
+                if directory is None or not _built_for(directory, catalog_hash):
+                    directory = cls._build_shipped(settings, build_index or index_builder(),
+                                                   given(catalog, "KnowledgeBase.open"), catalog_hash)
         return cls(settings, directory, catalog)
 
-    @classmethod
-    def shared(cls, settings: Any, *, build_index: IndexBuilder | None = None) -> KnowledgeBase:
-        """One open index per live version, shared by every feature in the process.
-
-        After a refresh swaps in a new version the next call opens it; callers holding the old
-        instance keep a consistent (older) view until they ask again.
-        """
-        directory = store.current_version_dir(settings)
-        with _SHARED_LOCK:
-            cached = _SHARED.get(store.index_root(settings))
-            if cached is not None and directory is not None and cached.directory == directory:
-                return cached
-            kb = cls.open(settings, build_index=build_index)
-            _SHARED[store.index_root(settings)] = kb
-            return kb
-
     @staticmethod
-    def _build_shipped(settings: Any, build_index: IndexBuilder) -> Path:
-        report = build_index(settings, offline=True)
+    def _build_shipped(settings: Any, build_index: IndexBuilder, catalog: PlanCatalog,
+                       catalog_hash: str | None) -> Path:
+        log.info("building the index for catalog %s", (catalog_hash or "?")[:12])
+        report = build_index(settings, offline=True, catalog=catalog, catalog_hash=catalog_hash)
         if not report.ok:
             raise IndexUnavailableError(detail=report.message)
         directory = store.current_version_dir(settings)

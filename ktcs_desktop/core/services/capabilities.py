@@ -14,13 +14,17 @@ import io
 import logging
 import wave
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from ktcs_desktop.core.catalog import default_catalog
+from ktcs_desktop.core.catalog import load_shipped_catalog
 from ktcs_desktop.core.config import Endpoint, Settings
 from ktcs_desktop.core.errors import KtcsError
 from ktcs_desktop.core.speech.transcribe import transcription_status
 from ktcs_desktop.core.speech.vad_silero import select_vad
 from ktcs_desktop.core.storage.database import display_location
+
+if TYPE_CHECKING:
+    from ktcs_desktop.core.services.catalog import CatalogProvider
 
 
 @dataclass(frozen=True)
@@ -34,7 +38,8 @@ class Capability:
 log = logging.getLogger(__name__)
 
 
-def capability_report(settings: Settings, *, probe: bool = False) -> list[Capability]:
+def capability_report(settings: Settings, *, probe: bool = False,
+                      catalog_provider: CatalogProvider | None = None) -> list[Capability]:
     backend, location = display_location(settings.database_url)
     report = [
         Capability("데이터베이스", f"{backend} ({location})", not settings.uses_embedded_database,
@@ -52,10 +57,17 @@ def capability_report(settings: Settings, *, probe: bool = False) -> list[Capabi
                              "Firecrawl" if settings.firecrawl_enabled else "KT 페이지 직접 수집 (HTTP)",
                              settings.firecrawl_enabled, "네트워크가 없으면 내장 페이지 스냅샷으로 색인"))
     try:
-        catalog = default_catalog()
+        if catalog_provider is not None:  # the floor's approved version in use
+            catalog = catalog_provider.current()
+            current = catalog_provider.current_version
+            which = f"승인 버전 v{current.version}" if current is not None and current.version else "앱 포함본"
+            detail = catalog_provider.notice or "가격·데이터·가입 조건의 유일한 출처 (DB의 최신 승인 버전)"
+        else:  # no database at hand (`ktcs status`): the shipped files the first version is seeded from
+            catalog = load_shipped_catalog()
+            which, detail = "앱 포함 파일", "DB의 승인 버전이 우선합니다 (ktcs catalog history)"
         as_of = sorted({plan.as_of for plan in catalog.all()})
-        report.append(Capability("요금제 카탈로그", f"{len(catalog.all())}개 요금제 (기준 {', '.join(as_of)})", False,
-                                 "가격·데이터·가입 조건의 유일한 출처"))
+        report.append(Capability("요금제 카탈로그", f"{len(catalog.all())}개 요금제 (기준 {', '.join(as_of)}) · {which}",
+                                 False, detail))
     except KtcsError as exc:
         report.append(Capability("요금제 카탈로그", "사용 불가", False, exc.user_message))
     return report

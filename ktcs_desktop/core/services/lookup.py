@@ -44,8 +44,10 @@ def identity_checks(profile: CustomerProfile, age: int) -> tuple[str, ...]:
 
 class CallerLookupService:
     def __init__(self, customers: CustomerRepository, consultations: ConsultationRepository, audit: AuditLog,
-                 *, agent_id: str, today: Callable[[], date] = date.today) -> None:
+                 *, agent_id: str, today: Callable[[], date] = date.today,
+                 on_lookup: Callable[[], object] | None = None) -> None:
         self.customers = customers
+        self._on_lookup = on_lookup  # the services' catalog check: every lookup sees the newest approved version
         self.consultations = consultations
         self.audit = audit
         self.agent_id = agent_id
@@ -59,6 +61,8 @@ class CallerLookupService:
             self.audit.record(self.agent_id, "lookup_miss", phone_masked=mask_phone(phone))
             raise NotFoundError(f"{format_phone(phone)} 번호로 가입된 고객이 없습니다. 번호를 다시 확인해 주세요.")
         self.audit.record(self.agent_id, "lookup", customer_id=profile.id, phone_masked=mask_phone(phone))
+        if self._on_lookup is not None:
+            self._on_lookup()
         today = self._today()
         age = profile.age_on(today)
         return CallerLookup(

@@ -302,11 +302,13 @@ class KnowledgeWorkerClient:
 
     @property
     def catalog(self):
-        if self._catalog is None:
-            from ktcs_desktop.core.catalog import default_catalog
+        """The catalog in use in this process: `catalog` given to the constructor, or called when it
+        is a callable (the services' `CatalogProvider.current`, checked against the DB each time).
+        The worker process reads the same approved version from the database itself."""
+        from ktcs_desktop.core.catalog import given
 
-            self._catalog = default_catalog()
-        return self._catalog
+        source = self._catalog
+        return given(source() if callable(source) else source, "KnowledgeWorkerClient")
 
     @property
     def online(self) -> _OnlineProxy | None:

@@ -40,14 +40,49 @@ class _Handlers:
         self.settings = settings
         self._service = None
         self._lock = threading.Lock()
+        self._db = None
+        self._provider = None
+        self._index = None
+
+    # This process's own view of the floor's catalog: its own connection, the newest approved
+    # version checked at each request (one indexed row), the index rebuilt when that changes.
+    @property
+    def catalog_provider(self):
+        with self._lock:
+            if self._provider is None:
+                from ktcs_desktop.core.services.catalog import CatalogProvider
+                from ktcs_desktop.core.storage.database import Database
+
+                self._db = Database(self.settings.database_url, connect_timeout=self.settings.ktcs_db_connect_timeout)
+                self._provider = CatalogProvider(self._db, cache_dir=self.settings.paths.data_dir / "catalog")
+            return self._provider
+
+    def catalog(self):
+        return self.catalog_provider.current()
+
+    @property
+    def index(self):
+        provider = self.catalog_provider
+        with self._lock:
+            if self._index is None:
+                from ktcs_desktop.core.retrieval import LiveIndex
+
+                def digest():
+                    current = provider.current_version
+                    return current.content_hash if current is not None and current.content_hash else None
+
+                self._index = LiveIndex(self.settings, provider.current, catalog_hash=digest)
+            return self._index
 
     @property
     def service(self):
+        catalog = self.catalog()
+        index = self.index
         with self._lock:
-            if self._service is None:
+            if self._service is None or self._service.catalog is not catalog:
                 from ktcs_desktop.core.assistant.service import AssistantService
 
-                self._service = AssistantService(self.settings)
+                self._service = AssistantService(self.settings, catalog, knowledge=index.current)
             return self._service
 
     def warm(self, emit, req) -> dict:
@@ -55,7 +90,7 @@ class _Handlers:
         service = self.service  # catalog, offline templates, online client
         from ktcs_desktop.core.assistant import knowledge
 
-        kb = knowledge._knowledge_base(self.settings)  # opens (or first builds) the index
+        kb = knowledge._knowledge_base(self.settings, service.catalog, self.index.current)  # opens (or builds) it
         if kb is not None:
             kb.search(WARM_QUERY, k=1)  # Kiwi model, BM25, dense side
         service.offline.answer(WARM_QUERY)
@@ -77,29 +112,27 @@ class _Handlers:
         return online.summarize(transcript, tuple(names), cancel=req.cancelled.is_set, **kwargs)
 
     def search(self, emit, req, query, k=5, filters=None, mode="hybrid"):
-        from ktcs_desktop.core.retrieval import KnowledgeBase
-
-        return KnowledgeBase.shared(self.settings).search(query, k=k, filters=filters, mode=mode)
+        return self.index.current().search(query, k=k, filters=filters, mode=mode)
 
     def search_plan_ids(self, emit, req, query, k=15):
         """Plans the resolver names first, then plan hits of the hybrid search (the catalog browser)."""
-        from ktcs_desktop.core.catalog import default_catalog
-        from ktcs_desktop.core.retrieval import KnowledgeBase
-
-        named = [plan.id for plan in default_catalog().resolve(query)]
-        hits = KnowledgeBase.shared(self.settings).search(query, k=k)
+        named = [plan.id for plan in self.catalog().resolve(query)]
+        hits = self.index.current().search(query, k=k)
         return list(dict.fromkeys(named + [hit.plan_id for hit in hits if hit.plan_id]))
 
     def recommend_for(self, emit, req, lookup, needs, today=None):
         from ktcs_desktop.core.recommend import recommend_for
 
-        return recommend_for(lookup, needs, today=today)
+        return recommend_for(lookup, needs, today=today, catalog=self.catalog())
 
     def build_index(self, emit, req, offline=True):
         from ktcs_desktop.ingestion import build_index
 
+        catalog = self.catalog()
+        current = self.catalog_provider.current_version
         return build_index(self.settings, offline=offline, progress=lambda p: emit("progress", p),
-                           cancel=req.cancelled.is_set)
+                           cancel=req.cancelled.is_set, catalog=catalog,
+                           catalog_hash=current.content_hash if current is not None and current.content_hash else None)
 
     def ping(self, emit, req):
         return os.getpid()

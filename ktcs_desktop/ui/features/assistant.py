@@ -10,7 +10,6 @@ from PySide6.QtCore import QObject, QTimer
 
 from ktcs_desktop.core.assistant import (
     AssistantCancelled,
-    AssistantService,
     AssistContext,
     detect_escalation,
     summary_failure_notice,
@@ -35,7 +34,7 @@ class AssistantFeature(QObject):
         super().__init__(window)
         self.window = window
         # The knowledge worker process (ui/features/knowledge.py) when it runs; in-process otherwise.
-        self.service = getattr(window, "knowledge_worker", None) or AssistantService(window.services.settings)
+        self.service = getattr(window, "knowledge_worker", None) or window.services.assistant
         self.panel = AssistantPanel()
         self.panel.set_provider(self.service.label)
         window.assist_area.layout().addWidget(self.panel)

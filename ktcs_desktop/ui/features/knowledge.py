@@ -15,10 +15,10 @@ from PySide6.QtCore import QEvent, QObject, QTimer, Signal
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QLabel
 
-from ktcs_desktop.core.catalog import default_catalog
+from ktcs_desktop.core.errors import KtcsError, user_message
 from ktcs_desktop.core.worker import STATE_TEXT, KnowledgeWorkerClient, WorkerState
 from ktcs_desktop.ui.knowledge import CatalogBrowser, RefreshDialog
-from ktcs_desktop.ui.tasks import TaskContext
+from ktcs_desktop.ui.tasks import TaskContext, TaskKind
 
 if TYPE_CHECKING:
     from ktcs_desktop.core.retrieval import KnowledgeBase
@@ -60,13 +60,15 @@ class KnowledgeFeature:
     def __init__(self, window: MainWindow) -> None:
         self.window = window
         self.settings = window.services.settings
+        self.services = window.services
         self.refresh_dialog: RefreshDialog | None = None
         self.catalog_browser: CatalogBrowser | None = None
         self.worker: KnowledgeWorkerClient | None = None
         self.worker_label = QLabel()
         self.worker_label.setObjectName("Muted")
         if USE_WORKER_PROCESS:
-            self.worker = KnowledgeWorkerClient(self.settings, catalog=default_catalog(), autostart=False)
+            self.worker = KnowledgeWorkerClient(self.settings, catalog=self.services.catalog_provider.last,
+                                                autostart=False)
             self._bridge = _WorkerBridge(window, self.worker)
             self._bridge.status.connect(self._worker_status)
             self.worker.on_status = self._bridge.status.emit
@@ -86,10 +88,9 @@ class KnowledgeFeature:
         window.tools_menu.addAction(self.catalog_action)
 
     def knowledge_base(self) -> KnowledgeBase:
-        """The live index in this process (worker threads only: the first call may build it)."""
-        from ktcs_desktop.core.retrieval import KnowledgeBase
-
-        return KnowledgeBase.shared(self.settings)
+        """The live index in this process for the approved catalog (worker threads only: the first
+        call, or the first after a new version was approved, builds it)."""
+        return self.services.knowledge
 
     # -- worker --------------------------------------------------------------------------------
     def _worker_status(self, state: WorkerState, info: dict) -> None:
@@ -115,18 +116,20 @@ class KnowledgeFeature:
             return self.refresh_dialog
         dialog = RefreshDialog(self.window)
         self.refresh_dialog = dialog
-        settings, offline = self.settings, REFRESH_OFFLINE
+        settings, offline, services = self.settings, REFRESH_OFFLINE, self.services
 
         worker = self.worker
 
         def build(ctx: TaskContext):
-            if worker is not None:
+            if worker is not None:  # the worker compares with, and indexes, the approved version it reads
                 return worker.build_index(offline=offline, progress=ctx.emit, cancel=lambda: ctx.cancelled)
             from ktcs_desktop.ingestion import build_index
 
-            return build_index(settings, offline=offline, progress=ctx.emit, cancel=lambda: ctx.cancelled)
+            return build_index(settings, offline=offline, progress=ctx.emit, cancel=lambda: ctx.cancelled,
+                               catalog=services.catalog, catalog_hash=services.catalog_hash())
 
         dialog.finished_report.connect(self._refreshed)
+        dialog.approve_requested.connect(self._approve)
         dialog.show()
         dialog.start(self.window.tasks, build)
         self.refresh_action.setEnabled(False)
@@ -134,6 +137,8 @@ class KnowledgeFeature:
 
     def _refreshed(self, report) -> None:
         self.refresh_action.setEnabled(True)
+        if report is not None and report.ok and report.changes:
+            self._draft(report.changes)
         if report is not None and report.ok:
             self.window.statusBar().showMessage(report.message, 8000)
             if report.changes:
@@ -143,11 +148,59 @@ class KnowledgeFeature:
         elif report is not None:
             self.window.statusBar().showMessage(report.message, 8000)
 
+    # -- draft and approval -------------------------------------------------------------------
+    def _draft(self, changes) -> None:
+        """The refresh's differences as a draft catalog version (DB task), shown in the dialog with
+        승인 for a supervisor (KTCS_AGENT_ROLE and the role granted in the database)."""
+        approvals, dialog = self.services.approvals, self.refresh_dialog
+
+        def work(_ctx: TaskContext):
+            draft = approvals.draft_from_refresh(changes)
+            if draft is None:
+                return None
+            lines = approvals.diff(draft.version).lines
+            try:
+                approvals.require_supervisor()
+            except KtcsError as exc:
+                return draft.version, lines, False, exc.user_message
+            return draft.version, lines, True, ""
+
+        def done(result) -> None:
+            if dialog is None:
+                return
+            if result is None:
+                dialog.show_draft(None, [], supervisor=False)
+            else:
+                version, lines, supervisor, message = result
+                dialog.show_draft(version, lines, supervisor=supervisor, role_message=message)
+
+        self.window.tasks.run(work, on_success=done, on_failure=lambda exc: self.window.statusBar().showMessage(
+            f"카탈로그 초안을 만들지 못했습니다: {user_message(exc)}", 8000), kind=TaskKind.DB)
+
+    def _approve(self, version: int) -> None:
+        approvals, dialog = self.services.approvals, self.refresh_dialog
+
+        def done(approved) -> None:
+            if dialog is not None:
+                dialog.approved(approved.version)
+            self.window.statusBar().showMessage(f"카탈로그 v{approved.version} 승인됨", 8000)
+
+        def failed(exc: BaseException) -> None:
+            if dialog is not None:
+                dialog.approve_failed(user_message(exc))
+
+        self.window.tasks.run(lambda _ctx: approvals.approve(version), on_success=done, on_failure=failed,
+                              kind=TaskKind.DB)
+
     # -- catalog -------------------------------------------------------------------------------
     def open_catalog(self) -> CatalogBrowser:
+        catalog = self.services.catalog_provider.last()  # the approved version the last check returned
+        if self.catalog_browser is not None and self.catalog_browser.catalog is not catalog:
+            self.catalog_browser.close()  # a newer version was approved since it opened
+            self.catalog_browser.deleteLater()
+            self.catalog_browser = None
         if self.catalog_browser is None:
-            self.catalog_browser = CatalogBrowser(default_catalog(), self.window.tasks, self.search_plan_ids,
-                                                  self.window)
+            self.catalog_browser = CatalogBrowser(catalog, self.window.tasks, self.search_plan_ids, self.window)
         elif self.catalog_browser.isVisible():
             self.catalog_browser.activateWindow()
         self.catalog_browser.show()
@@ -157,7 +210,7 @@ class KnowledgeFeature:
         """Plans the resolver names first, then plan hits of the hybrid search (worker thread)."""
         if self.worker is not None:
             return self.worker.search_plan_ids(query)
-        named = [plan.id for plan in default_catalog().resolve(query)]
+        named = [plan.id for plan in self.services.catalog_provider.current().resolve(query)]
         hits = self.knowledge_base().search(query, k=15)
         return list(dict.fromkeys(named + [hit.plan_id for hit in hits if hit.plan_id]))
 

@@ -1,4 +1,6 @@
-"""요금제 정보 새로고침: runs the ingestion pipeline in the background with per-page status and 취소."""
+"""요금제 정보 새로고침: runs the ingestion pipeline in the background with per-page status and 취소;
+when the pages differ from the approved catalog, the draft version it produced with its diff, and
+a 승인 button for a supervisor (the role checked against the database by the caller)."""
 
 from __future__ import annotations
 
@@ -29,6 +31,7 @@ class RefreshDialog(QDialog):
     """A small modeless dialog: the 12 pages with ✓/✗/…, a progress bar, 취소 then 닫기."""
 
     finished_report = Signal(object)  # IngestReport, or None when cancelled
+    approve_requested = Signal(int)  # the draft version the supervisor approves
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -50,6 +53,15 @@ class RefreshDialog(QDialog):
         self.cancel_button = self.buttons.addButton("취소", QDialogButtonBox.ButtonRole.RejectRole)
         self.close_button = self.buttons.addButton("닫기", QDialogButtonBox.ButtonRole.AcceptRole)
         self.close_button.setVisible(False)
+        self.approve_button = self.buttons.addButton("승인", QDialogButtonBox.ButtonRole.ActionRole)
+        self.approve_button.setToolTip("이 초안을 승인하면 모든 상담 PC가 다음 조회부터 새 요금을 사용합니다")
+        self.approve_button.setVisible(False)
+        self.approve_button.clicked.connect(self._approve_clicked)
+        self.draft = QLabel()
+        self.draft.setObjectName("DraftDiff")
+        self.draft.setWordWrap(True)
+        self.draft.setVisible(False)
+        self.draft_version: int | None = None
         self.cancel_button.clicked.connect(self.cancel)
         self.close_button.clicked.connect(self.accept)
         layout = QVBoxLayout(self)
@@ -57,6 +69,7 @@ class RefreshDialog(QDialog):
         layout.addWidget(self.pages)
         layout.addWidget(self.progress)
         layout.addWidget(self.status)
+        layout.addWidget(self.draft)
         layout.addWidget(self.buttons)
         self.handle: TaskHandle | None = None
         self.report: IngestReport | None = None
@@ -113,6 +126,37 @@ class RefreshDialog(QDialog):
             self.progress.setValue(self.progress.maximum())
         self.status.setText(report.summary())
         self.finished_report.emit(report)
+
+    # -- the draft catalog version -----------------------------------------------------------
+    def show_draft(self, version: int | None, lines: list[str], *, supervisor: bool, role_message: str = "") -> None:
+        """The draft the refresh produced (None: nothing to approve) and, for a supervisor, 승인."""
+        self.draft_version = version
+        if version is None:
+            self.draft.setVisible(False)
+            self.approve_button.setVisible(False)
+            return
+        text = f"카탈로그 초안 v{version} (승인 전에는 어느 PC에도 적용되지 않습니다):\n" + "\n".join(
+            f"  - {line}" for line in lines)
+        if not supervisor:
+            text += "\n" + (role_message or "승인은 팀장(supervisor) 권한이 있는 상담원만 할 수 있습니다. "
+                                             "팀장에게 승인을 요청하세요.")
+        self.draft.setText(text)
+        self.draft.setVisible(True)
+        self.approve_button.setVisible(supervisor)
+        self.approve_button.setEnabled(supervisor)
+
+    def _approve_clicked(self) -> None:
+        if self.draft_version is not None:
+            self.approve_button.setEnabled(False)
+            self.approve_requested.emit(self.draft_version)
+
+    def approved(self, version: int) -> None:
+        self.approve_button.setVisible(False)
+        self.draft.setText(f"카탈로그 v{version}을(를) 승인했습니다. 모든 상담 PC가 다음 조회부터 새 요금을 사용합니다.")
+
+    def approve_failed(self, message: str) -> None:
+        self.approve_button.setEnabled(True)
+        self.draft.setText(f"{self.draft.text()}\n승인하지 못했습니다: {message}")
 
     def _failed(self, exc: BaseException) -> None:
         self._finish()

@@ -353,11 +353,12 @@ class RecommendationPane(Pane):
         self._generation += 1
         generation = self._pending = self._generation
         needs, today = self.needs(), self.today
+        provider = self._window.services.catalog_provider  # the newest approved catalog, checked in the task
         if self.recommendation is None:
             self.message.setText("추천 요금제를 계산하는 중…")
             self.message.show()
         self._window.tasks.run(
-            lambda ctx: recommend_for(caller, needs, today=today),
+            lambda ctx: recommend_for(caller, needs, today=today, catalog=provider.current()),
             on_success=lambda rec: self._computed(generation, rec),
             on_failure=lambda exc: self._failed(generation, exc),
             kind=TaskKind.IO,
