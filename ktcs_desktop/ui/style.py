@@ -35,4 +35,20 @@ QLineEdit, QPlainTextEdit, QTextEdit, QListWidget, QTableWidget, QTextBrowser {{
 }}
 QLineEdit:focus, QPlainTextEdit:focus, QTextEdit:focus {{ border: 1px solid {KT_RED}; }}
 QStatusBar QLabel {{ padding: 0 8px; }}
+/* Recommendation cards (in the app sheet: a sheet per card re-polished every card on each render) */
+QFrame#RecCard {{ background: #FAFBFC; border: 1px solid {LINE}; border-radius: 6px; }}
+QFrame#RecCard[tag="best"] {{ border: 2px solid {KT_RED}; }}
+QFrame#RecCard[chosen="true"] {{ background: #FFF7F8; border: 2px solid #1D4ED8; }}
+QLabel#RecName {{ font-size: 11pt; font-weight: bold; }}
+QLabel#RecSaving {{ color: #047857; font-weight: bold; }}
+QLabel#RecCost {{ color: #B42318; font-weight: bold; }}
+/* Flat scroll bars: the same on every platform style, and solid fills paint in a fraction of the
+   time of Fusion's gradient grooves (a lookup repaints several tall scroll bars). */
+QScrollBar:vertical {{ background: {CANVAS}; width: 10px; margin: 0; border: none; }}
+QScrollBar:horizontal {{ background: {CANVAS}; height: 10px; margin: 0; border: none; }}
+QScrollBar::handle:vertical {{ background: #C4C9D1; border-radius: 4px; min-height: 24px; margin: 1px; }}
+QScrollBar::handle:horizontal {{ background: #C4C9D1; border-radius: 4px; min-width: 24px; margin: 1px; }}
+QScrollBar::handle:hover {{ background: #9CA3AF; }}
+QScrollBar::add-line, QScrollBar::sub-line {{ width: 0; height: 0; border: none; background: none; }}
+QScrollBar::add-page, QScrollBar::sub-page {{ background: none; }}
 """

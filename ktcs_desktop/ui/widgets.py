@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QEvent, Qt
 from PySide6.QtWidgets import (
     QApplication,
     QFrame,
@@ -98,6 +98,35 @@ class Banner(QFrame):
     def _run_action(self) -> None:
         if self._on_action is not None:
             self._on_action()
+
+
+class WrapLabel(QLabel):
+    """A word-wrapped label whose height-for-width is computed once per width and text.
+
+    QLabel lays its text out again (HarfBuzz shaping included) on every heightForWidth call, and
+    nested layouts ask many times per pass: with a few dozen wrapped Korean labels on screen that
+    was most of a lookup's GUI-thread time."""
+
+    def __init__(self, text: str = "", parent: QWidget | None = None) -> None:
+        super().__init__(text, parent)
+        self.setWordWrap(True)
+        self._hfw: dict[int, int] = {}
+
+    def setText(self, text: str) -> None:  # noqa: N802 - Qt API
+        if text != self.text():
+            self._hfw.clear()
+            super().setText(text)
+
+    def heightForWidth(self, width: int) -> int:  # noqa: N802 - Qt API
+        height = self._hfw.get(width)
+        if height is None:
+            height = self._hfw[width] = super().heightForWidth(width)
+        return height
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt API
+        if event.type() in (QEvent.Type.FontChange, QEvent.Type.StyleChange):
+            self._hfw.clear()  # the stylesheet's font arrives at polish time
+        super().changeEvent(event)
 
 
 def badge(text: str, *, warn: bool = False) -> QLabel:

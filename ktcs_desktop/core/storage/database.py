@@ -7,17 +7,17 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
-from alembic.util.exc import CommandError
 from sqlalchemy import create_engine, event, text
 from sqlalchemy.engine import Connection, Engine, make_url
 from sqlalchemy.engine.interfaces import DBAPIConnection
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
+
+if TYPE_CHECKING:
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
 
 from ktcs_desktop.core.errors import (
     DatabaseConfigError,
@@ -133,6 +133,8 @@ class Database:
 
     # -- schema ----------------------------------------------------------------------------
     def _alembic_config(self) -> Config:
+        from alembic.config import Config
+
         cfg = Config()
         cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
         cfg.set_main_option("sqlalchemy.url", self.url.replace("%", "%%"))
@@ -141,9 +143,13 @@ class Database:
     def upgrade(self, revision: str = "head") -> None:
         """Bring the schema to `revision` (idempotent). On MySQL/MariaDB this is the
         administrator's `ktcs db upgrade` (DDL rights), serialised by GET_LOCK('ktcs_migrate')."""
+        from alembic import command
+
         self._migrate(command.upgrade, revision)
 
     def downgrade(self, revision: str = "base") -> None:
+        from alembic import command
+
         self._migrate(command.downgrade, revision)
 
     def _migrate(self, action: Callable[[Config, str], None], revision: str) -> None:
@@ -181,10 +187,15 @@ class Database:
 
     def current_revision(self) -> str | None:
         with self.engine.connect() as connection:
-            return MigrationContext.configure(connection).get_current_revision()
+            return _current_revision(connection)
 
     @staticmethod
     def _scripts() -> ScriptDirectory:
+        # alembic (with mako and pygments, ~0.2 s) is imported when the schema is first looked at,
+        # in the background after the window is shown, never on the way to it.
+        from alembic.config import Config
+        from alembic.script import ScriptDirectory
+
         cfg = Config()
         cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
         return ScriptDirectory.from_config(cfg)
@@ -202,6 +213,8 @@ class Database:
         scripts = self._scripts()
         known = True
         if current is not None:
+            from alembic.util.exc import CommandError
+
             try:
                 known = scripts.get_revision(current) is not None
             except CommandError:
@@ -231,13 +244,15 @@ class Database:
         try:
             with self.engine.connect() as connection:
                 connection.execute(text("SELECT 1"))
-                revision = MigrationContext.configure(connection).get_current_revision()
+                revision = _current_revision(connection)
         except Exception as exc:  # noqa: BLE001 - health check reports, never raises
             log.warning("database check failed: %s", exc)
             refused = isinstance(exc, DBAPIError) and _config_error(exc, self.url) is not None
             return DatabaseStatus(False, False, self.backend, self.location, None,
                                   f"DB 설정 오류 ({self.backend})" if refused else f"DB 연결 끊김 ({self.backend})")
         if revision != self.head_revision():
+            from alembic.util.exc import CommandError
+
             try:
                 ahead = revision is not None and self._scripts().get_revision(revision) is None
             except CommandError:
@@ -290,3 +305,9 @@ def _is_connection_error(exc: DBAPIError) -> bool:
     message = str(orig).lower()
     return any(word in message for word in ("can't connect", "lost connection", "unable to open database",
                                               "connection refused", "gone away", "timed out"))
+
+
+def _current_revision(connection: Connection) -> str | None:
+    from alembic.runtime.migration import MigrationContext
+
+    return MigrationContext.configure(connection).get_current_revision()

@@ -139,12 +139,12 @@ class KnowledgeWorkerClient:
         threading.Thread(target=self._spawn, name="ktcs-knowledge-start", daemon=True).start()
 
     def _spawn(self) -> None:
-        from ktcs_desktop.core.worker import server
+        from ktcs_desktop.core.worker import entry  # not `server`: see entry's docstring
 
         ctx = multiprocessing.get_context("spawn")
         try:
             parent, child = ctx.Pipe(duplex=True)
-            proc = ctx.Process(target=server.main, args=(child, self.settings, self._warm, self._log_level),
+            proc = ctx.Process(target=entry.main, args=(child, self.settings, self._warm, self._log_level),
                                name="ktcs-knowledge-worker", daemon=True)
             with _spawn_without_main():
                 proc.start()

@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
 
 from ktcs_desktop.core.assistant import AssistAnswer, PlanCard
 from ktcs_desktop.core.formatting import won
-from ktcs_desktop.ui.widgets import Pane, clear_layout
+from ktcs_desktop.ui.widgets import Pane, WrapLabel, clear_layout
 
 ORIGIN_MAX_CHARS = 64  # "질문: …" shown in full in its tooltip
 
@@ -38,8 +38,7 @@ class PlanCardWidget(QFrame):
         for text, name in ((f"<b>{html.escape(card.name)}</b>", ""),
                            (f"월정액 {won(card.monthly_fee)} · 선택약정 {card.selective_label}", ""),
                            (f"데이터 {card.data}", ""), (f"출처: {card.source}", "Muted")):
-            label = QLabel(text)
-            label.setWordWrap(True)
+            label = WrapLabel(text)
             label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
             if name:
                 label.setObjectName(name)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QEvent, QObject, QTimer, Signal
+from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QLabel
 
@@ -43,13 +43,10 @@ class _WorkerBridge(QObject):
         super().__init__(window)
         self.client = client
         self.window = window
-        window.installEventFilter(self)
+        # A signal, not an event filter on the window: a Python filter runs for every event the
+        # window gets (each layout and paint), which cost the GUI thread measurably.
+        window.closed.connect(lambda: QTimer.singleShot(0, self, self._closed))
         window.destroyed.connect(lambda *_: client.close(CLOSE_TIMEOUT_S))
-
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt API
-        if watched is self.window and event.type() == QEvent.Type.Close:
-            QTimer.singleShot(0, self, self._closed)  # after closeEvent: it may have been refused
-        return False
 
     def _closed(self) -> None:
         if not self.window.isVisible():

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QEvent, QObject
+from PySide6.QtCore import QObject
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QLabel, QProgressBar, QPushButton
 
@@ -79,7 +79,6 @@ class SpeechFeature(QObject):
         c.stopped.connect(self._on_stopped)
         window.consultation_ending.connect(self._on_consultation_closed)  # stop recording at 상담 종료
         window.consultation_closed.connect(self._on_consultation_closed)
-        window.installEventFilter(self)
         self.refresh()
 
     # -- actions -------------------------------------------------------------------------------
@@ -222,11 +221,6 @@ class SpeechFeature(QObject):
     def _on_consultation_closed(self, _recorder: object) -> None:
         if self.controller.active:
             self.controller.stop()
-
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt API
-        if watched is self.window and event.type() == QEvent.Type.Close and self.controller.active:
-            self.controller.cancel()  # keeps the audio on disk; unfinished segments stay pending
-        return False
 
     # -- view ----------------------------------------------------------------------------------
     def refresh(self) -> None:

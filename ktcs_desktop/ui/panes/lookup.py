@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
 
 from ktcs_desktop.core.models import CallerLookup
 from ktcs_desktop.core.phone import format_phone
-from ktcs_desktop.ui.widgets import Pane, badge, clear_layout, placeholder
+from ktcs_desktop.ui.widgets import Pane, WrapLabel, badge, clear_layout, placeholder
 
 ADULT_AGE = 19  # 만 19세 미만은 미성년 (민법)
 
@@ -81,15 +81,13 @@ class CallerCard(QFrame):
                                             ("need", "필요 데이터"))):
             caption = QLabel(title)
             caption.setObjectName("Muted")
-            value = QLabel()
-            value.setWordWrap(True)
+            value = WrapLabel()
             value.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
             self.grid.addWidget(caption, row, 0, Qt.AlignmentFlag.AlignTop)
             self.grid.addWidget(value, row, 1)
             self._fields[key] = value
         self.grid.setColumnStretch(1, 1)
-        self.notes = QLabel()
-        self.notes.setWordWrap(True)
+        self.notes = WrapLabel()
         self.notes.setObjectName("Muted")
         layout.addWidget(self.notes)
 

@@ -34,8 +34,7 @@ from ktcs_desktop.core.errors import KtcsError
 from ktcs_desktop.core.formatting import won
 from ktcs_desktop.core.models import CallerLookup
 from ktcs_desktop.core.recommend import OTT_CHOICES, CallNeeds, PlanOption, Recommendation, recommend_for
-from ktcs_desktop.ui.style import KT_RED, LINE
-from ktcs_desktop.ui.widgets import Pane, badge, clear_layout, placeholder
+from ktcs_desktop.ui.widgets import Pane, WrapLabel, badge, clear_layout, placeholder
 
 if TYPE_CHECKING:
     from ktcs_desktop.ui.main_window import MainWindow
@@ -43,16 +42,6 @@ if TYPE_CHECKING:
 NO_OTT = "없음"
 IDLE_TEXT = "고객을 조회하면 이용 패턴에 맞는 요금제가 여기에 표시됩니다."
 BUDGET_DEBOUNCE_MS = 250
-
-_CARD_STYLE = f"""
-QFrame#RecCard {{ background: #FAFBFC; border: 1px solid {LINE}; border-radius: 6px; }}
-QFrame#RecCard[tag="best"] {{ border: 2px solid {KT_RED}; }}
-QFrame#RecCard[chosen="true"] {{ background: #FFF7F8; border: 2px solid #1D4ED8; }}
-QLabel#RecName {{ font-size: 11pt; font-weight: bold; }}
-QLabel#RecSaving {{ color: #047857; font-weight: bold; }}
-QLabel#RecCost {{ color: #B42318; font-weight: bold; }}
-"""
-
 
 def _speed_label(plan: Plan) -> str:
     if plan.is_unlimited:
@@ -121,24 +110,21 @@ class PlanCard(QFrame):
         self.option = option
         self.setObjectName("RecCard")
         self.setProperty("tag", option.tag)
-        self.setStyleSheet(_CARD_STYLE)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(10, 8, 10, 8)
         layout.setSpacing(3)
 
         head = QHBoxLayout()
         head.addWidget(badge(option.tag_label, warn=option.tag == "budget"), 0, Qt.AlignmentFlag.AlignTop)
-        self.name_label = QLabel(option.plan.name)
+        self.name_label = WrapLabel(option.plan.name)
         self.name_label.setObjectName("RecName")
-        self.name_label.setWordWrap(True)
         head.addWidget(self.name_label, 1)
         self.over_budget = budget is not None and budget > 0 and option.total_fee > budget
         if self.over_budget:
             head.addWidget(badge("예산 초과", warn=True), 0, Qt.AlignmentFlag.AlignTop)
         layout.addLayout(head)
         # Its own line: never pushed out by a long plan name in a narrow column.
-        self.saving_label = QLabel(_option_saving_text(option))
-        self.saving_label.setWordWrap(True)
+        self.saving_label = WrapLabel(_option_saving_text(option))
         self.saving_label.setObjectName(
             "RecSaving" if (option.saving_monthly or 0) > 0 else "RecCost" if (option.saving_monthly or 0) < 0
             else "Muted")
@@ -148,14 +134,12 @@ class PlanCard(QFrame):
         fees = f"월정액 {won(option.fee)} · 선택약정 {selective} · 데이터 {option.plan.data_label}"
         if option.addons:
             fees += f" · 부가서비스 포함 월 {won(option.total_fee)}"
-        self.fees_label = QLabel(fees)
-        self.fees_label.setWordWrap(True)
+        self.fees_label = WrapLabel(fees)
         layout.addWidget(self.fees_label)
 
         self.reason_labels = []
         for reason in option.reasons:
-            label = QLabel(f"• {reason}")
-            label.setWordWrap(True)
+            label = WrapLabel(f"• {reason}")
             label.setObjectName("Muted")
             label.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Minimum)
             self.reason_labels.append(label)
@@ -232,12 +216,10 @@ class RecommendationPane(Pane):
         outer.addLayout(extras)
 
         # The budget's state first: whether anything fits, before any card or table.
-        self.budget_label = QLabel()
-        self.budget_label.setWordWrap(True)
+        self.budget_label = WrapLabel()
         self.budget_label.hide()
         outer.addWidget(self.budget_label)
-        self.summary_label = QLabel()
-        self.summary_label.setWordWrap(True)
+        self.summary_label = WrapLabel()
         self.summary_label.setObjectName("Muted")
         self.summary_label.hide()
         outer.addWidget(self.summary_label)
@@ -268,11 +250,9 @@ class RecommendationPane(Pane):
         self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.content_layout.addWidget(self.table_title)
         self.content_layout.addWidget(self.table)
-        self.excluded_label = QLabel()
-        self.excluded_label.setWordWrap(True)
+        self.excluded_label = WrapLabel()
         self.excluded_label.setObjectName("Muted")
-        self.notes_label = QLabel()
-        self.notes_label.setWordWrap(True)
+        self.notes_label = WrapLabel()
         self.notes_label.setObjectName("Muted")
         self.content_layout.addWidget(self.excluded_label)
         self.content_layout.addWidget(self.notes_label)
