@@ -111,5 +111,16 @@ def _grant(args: argparse.Namespace) -> int:
             services.audit.record(services.settings.agent_id, "role_grant", detail=f"{args.agent}: {SUPERVISOR}")
             print(f"{args.agent}: 팀장(supervisor) 권한을 부여했습니다 (그 PC의 KTCS_AGENT_ROLE=supervisor도 필요).")
 
-    _run(work)
+    from sqlalchemy.exc import DBAPIError
+
+    from ktcs_desktop.core.errors import KtcsError
+
+    try:
+        _run(work)
+    except DBAPIError as exc:
+        code = getattr(getattr(exc, "orig", None), "args", (None,))[0]
+        if code != 1142:  # not "command denied"
+            raise
+        raise KtcsError("이 데이터베이스 계정에는 권한을 부여할 권한이 없습니다. 관리자 계정(KTCS_DATABASE_URL)으로 "
+                        "실행하세요.", detail=str(exc.orig)[:200]) from exc
     return 0

@@ -19,9 +19,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import func, select, update
-from sqlalchemy.dialects.mysql import insert as mysql_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy import func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from ktcs_desktop.core.storage.database import Database
@@ -121,13 +119,13 @@ class CatalogVersionRepository:
         values = dict(version=1, status=APPROVED, effective_date=effective, source=SHIPPED, based_on=None,
                       created_by=SYSTEM_AGENT, created_at=_now(), approved_by=SYSTEM_AGENT, approved_at=_now(),
                       note="앱에 포함된 카탈로그", content=content, content_hash=content_hash(content))
-        table: Any = CatalogVersionRow.__table__
-        if self.db.is_sqlite:
-            statement: Any = sqlite_insert(table).values(**values).on_conflict_do_nothing()
-        else:
-            statement = mysql_insert(table).values(**values).on_duplicate_key_update({"version": table.c.version})
-        with self.db.session() as s:
-            s.execute(statement)
+        # A plain INSERT whose duplicate key is ignored: ON DUPLICATE KEY UPDATE would need the UPDATE
+        # privilege the desktop accounts do not have, INSERT IGNORE would hide a truncation.
+        try:
+            with self.db.session() as s:
+                s.execute(insert(CatalogVersionRow).values(**values))
+        except IntegrityError:
+            pass  # another desktop seeded it first
 
     def add(self, documents: dict[str, Any], *, status: str, source: str, created_by: str,
             based_on: int | None, note: str = "", effective: date | None = None) -> CatalogVersion:
