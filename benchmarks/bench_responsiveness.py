@@ -33,16 +33,19 @@ services.close()
 CHILD = r"""
 import json, os, sys, time
 T0 = time.perf_counter()
-from PySide6.QtCore import QEventLoop, QTimer
 from ktcs_desktop.core.config import load_settings
+from ktcs_desktop.ui.app import start_knowledge_worker
+settings = load_settings()
+worker = start_knowledge_worker(settings)  # as ktcs-desktop: before the window's imports
+from PySide6.QtCore import QEventLoop, QTimer
 from ktcs_desktop.core.models import Speaker
-from ktcs_desktop.core.services.container import create_services
+from ktcs_desktop.context import create_app_context
 from ktcs_desktop.ui.app import create_application
 from ktcs_desktop.ui.main_window import MainWindow
 
 app = create_application()
-services = create_services(load_settings())
-window = MainWindow(services)
+services = create_app_context(settings)
+window = MainWindow(services, knowledge_worker=worker)
 window.show()
 app.processEvents()
 shown_s = time.perf_counter() - T0

@@ -10,9 +10,13 @@ import os
 import sys
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ktcs_desktop import __version__
 from ktcs_desktop.core.config import Settings, load_settings, resources_dir
+
+if TYPE_CHECKING:
+    from ktcs_desktop.core.worker import KnowledgeWorkerClient
 
 log = logging.getLogger(__name__)
 
@@ -205,10 +209,7 @@ def main(argv: list[str] | None = None) -> int:
         print(json.dumps({"ok": True, **report}, ensure_ascii=False))
         return 0
 
-    from ktcs_desktop.context import create_app_context as create_services  # the composition root
     from ktcs_desktop.core.screenpop import ProfileLock, instance_address, send_call
-    from ktcs_desktop.core.startup import check_startup
-    from ktcs_desktop.ui.main_window import MainWindow
 
     address = instance_address(settings.paths.data_dir)
     profile_lock = ProfileLock(settings.paths.data_dir)
@@ -217,6 +218,14 @@ def main(argv: list[str] | None = None) -> int:
             return 0
         return show_startup_error("이 PC 사용자 계정에서 KT CS AI 상담원이 이미 실행 중입니다. 작업 표시줄의 창을 "
                                   "사용하세요.")
+    # The knowledge worker first: its interpreter start, imports and Kiwi model load (≈2–3 s) run
+    # on another core while this process imports the window (≈1 s), not after it.
+    worker = start_knowledge_worker(settings)
+
+    from ktcs_desktop.context import create_app_context as create_services  # the composition root
+    from ktcs_desktop.core.startup import check_startup
+    from ktcs_desktop.ui.main_window import MainWindow
+
     app = create_application([sys.argv[0], *qt_args])
     services = None
     try:
@@ -226,12 +235,14 @@ def main(argv: list[str] | None = None) -> int:
         message = startup_error_message(exc)
         if services is not None:
             services.close()
+        if worker is not None:
+            worker.close(2.0)
         if message is None:
             raise
         return show_startup_error(message)
     from ktcs_desktop.ui.single_instance import ScreenPopServer
 
-    window = MainWindow(services)
+    window = MainWindow(services, knowledge_worker=worker)
     window.show()
     log.info("window shown %.2fs after start", time.perf_counter() - _START)
     screen_pops = ScreenPopServer(address, window.incoming_call, window)
@@ -243,6 +254,15 @@ def main(argv: list[str] | None = None) -> int:
     services.close()
     profile_lock.release()
     return int(code)
+
+
+def start_knowledge_worker(settings: Settings) -> KnowledgeWorkerClient | None:
+    """Spawn the knowledge worker now (KTCS_KNOWLEDGE_WORKER=0: answers in this process)."""
+    if os.environ.get("KTCS_KNOWLEDGE_WORKER", "1") == "0":
+        return None
+    from ktcs_desktop.core.worker import KnowledgeWorkerClient
+
+    return KnowledgeWorkerClient(settings)
 
 
 if __name__ == "__main__":  # python -m ktcs_desktop.ui.app / the frozen entry point

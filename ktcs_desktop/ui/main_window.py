@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from datetime import date
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QByteArray, QEvent, QObject, QPoint, QRect, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QKeyEvent, QKeySequence, QShortcut
@@ -52,6 +53,9 @@ from ktcs_desktop.ui.tasks import TaskKind, TaskManager
 from ktcs_desktop.ui.user_settings import user_settings
 from ktcs_desktop.ui.widgets import Banner
 
+if TYPE_CHECKING:
+    from ktcs_desktop.core.worker import KnowledgeWorkerClient
+
 log = logging.getLogger(__name__)
 
 
@@ -75,9 +79,11 @@ class MainWindow(QMainWindow):
     EXIT_DRAIN_MS = 5000
     RETENTION_MS = 24 * 60 * 60 * 1000
 
-    def __init__(self, services: Services, *, start_background_work: bool = True) -> None:
+    def __init__(self, services: Services, *, start_background_work: bool = True,
+                 knowledge_worker: KnowledgeWorkerClient | None = None) -> None:
         super().__init__()
         self.services = services
+        self.prestarted_worker = knowledge_worker  # spawned by ktcs-desktop before the UI imports
         self.tasks = TaskManager(self)
         settings = services.settings
         self.desk = CallDesk(services.consultations, settings.paths.sessions_dir, settings.ktcs_agent_id)

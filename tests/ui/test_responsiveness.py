@@ -52,6 +52,30 @@ def test_first_suggestion_from_a_cold_worker_never_stalls_the_window(worker_wind
     assert window.knowledge_worker.pid != __import__("os").getpid()
 
 
+def test_a_worker_spawned_before_the_window_is_the_one_it_uses(app, qtbot, services):
+    """ktcs-desktop spawns the worker before importing the window: the window adopts it, and a
+    state reached before the window listened (ready) is shown, not a stale 'starting'."""
+    from ktcs_desktop.core.worker import STATE_TEXT, KnowledgeWorkerClient, WorkerState
+    from ktcs_desktop.ui.main_window import MainWindow
+
+    early = KnowledgeWorkerClient(services.settings)
+    qtbot.waitUntil(lambda: early.ready, timeout=240000)
+    win = MainWindow(services, knowledge_worker=early)
+    qtbot.addWidget(win)
+    win.show()
+    try:
+        assert win.knowledge_worker is early and win.assistant.service is early
+        label = win.knowledge.worker_label
+        qtbot.waitUntil(lambda: label.text() == STATE_TEXT[WorkerState.READY], timeout=5000)
+        assert early.catalog is not None  # the window handed it the services' approved catalog
+    finally:
+        pid = early.pid
+        win.close()
+        qtbot.waitUntil(lambda: not win.tasks.busy, timeout=15000)
+        qtbot.waitUntil(lambda: early.state.value == "closed", timeout=10000)
+        assert process_gone(pid)
+
+
 GUI_PROCESS = r"""
 import json, sys, time
 from PySide6.QtCore import QEventLoop, QTimer

@@ -300,6 +300,11 @@ class KnowledgeWorkerClient:
             return f"OpenAI {getattr(chat, 'model', '')}".strip()
         return "오프라인 지식 기반"
 
+    def use_catalog(self, source) -> None:
+        """The catalog (or a callable returning it) for `catalog`: given later when the client was
+        started before the application's services existed (the desktop spawns it first)."""
+        self._catalog = source
+
     @property
     def catalog(self):
         """The catalog in use in this process: `catalog` given to the constructor, or called when it

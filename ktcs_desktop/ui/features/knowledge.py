@@ -63,15 +63,22 @@ class KnowledgeFeature:
         self.worker: KnowledgeWorkerClient | None = None
         self.worker_label = QLabel()
         self.worker_label.setObjectName("Muted")
-        if USE_WORKER_PROCESS:
-            self.worker = KnowledgeWorkerClient(self.settings, catalog=self.services.catalog_provider.last,
-                                                autostart=False)
+        prestarted = getattr(window, "prestarted_worker", None)
+        if USE_WORKER_PROCESS or prestarted is not None:
+            # ktcs-desktop spawns the worker before importing the window's modules (its start-up
+            # then overlaps ours); otherwise it starts here.
+            self.worker = prestarted or KnowledgeWorkerClient(self.settings, autostart=False)
+            self.worker.use_catalog(self.services.catalog_provider.last)
             self._bridge = _WorkerBridge(window, self.worker)
             self._bridge.status.connect(self._worker_status)
             self.worker.on_status = self._bridge.status.emit
             self.worker_label.setText(STATE_TEXT[WorkerState.STARTING])
             window.statusBar().addPermanentWidget(self.worker_label)
-            self.worker.start()
+            if prestarted is None:
+                self.worker.start()
+            else:  # it may have changed state before it had a listener: show where it is now
+                worker = self.worker
+                QTimer.singleShot(0, window, lambda: self._bridge.status.emit(worker.state, worker.info))
         window.knowledge_worker = self.worker  # type: ignore[attr-defined] - the assistant's service
 
         window.tools_menu.addSeparator()
