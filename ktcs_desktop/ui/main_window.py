@@ -821,7 +821,7 @@ class MainWindow(QMainWindow):
         rows = "".join(
             f"<tr><td nowrap><b>{c.name}</b></td><td nowrap>{'● 연결' if c.online else '○ 내장'}</td>"
             f"<td>{c.mode}<br><span style='color:#6B7280'>{c.detail}</span></td></tr>"
-            for c in capability_report(self.services.settings)
+            for c in capability_report(self.services.settings, catalog_provider=self.services.catalog_provider)
         )
         db_state = "연결됨" if self.db_ok else ("연결 끊김" if self.db_ok is False else "확인 중")
         dialog = QDialog(self)

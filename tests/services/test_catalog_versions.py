@@ -200,3 +200,24 @@ def test_a_stale_draft_cannot_overwrite_a_newer_approval(db: Database) -> None:
 
 def _fee_of_content(documents: dict) -> int:
     return next(p["monthly_fee"] for p in documents["plans"]["plans"] if p["id"] == SLIM)
+
+
+def test_feature_status_names_the_approved_version_and_the_outage_notice(db: Database, settings,
+                                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    from ktcs_desktop.core.services.capabilities import capability_report
+
+    provider = CatalogProvider(db)
+    approvals = _approvals(db, provider)
+    approvals.draft_from_refresh([_raise_change(38000)])
+    approvals.approve()
+    provider.current()
+    row = next(c for c in capability_report(settings, catalog_provider=provider) if c.name == "요금제 카탈로그")
+    assert "승인 버전 v2" in row.mode and "최신 승인 버전" in row.detail
+
+    def down(*_a, **_k):
+        raise OperationalError("SELECT", {}, Exception("Lost connection"))
+
+    monkeypatch.setattr(CatalogVersionRepository, "newest_approved", down)
+    provider.current()
+    row = next(c for c in capability_report(settings, catalog_provider=provider) if c.name == "요금제 카탈로그")
+    assert "마지막으로 확인한 승인 버전 v2" in row.detail

@@ -58,7 +58,7 @@ def capability_report(settings: Settings, *, probe: bool = False,
                              settings.firecrawl_enabled, "네트워크가 없으면 내장 페이지 스냅샷으로 색인"))
     try:
         if catalog_provider is not None:  # the floor's approved version in use
-            catalog = catalog_provider.current()
+            catalog = catalog_provider.last()  # what the last lookup checked (no DB call here)
             current = catalog_provider.current_version
             which = f"승인 버전 v{current.version}" if current is not None and current.version else "앱 포함본"
             detail = catalog_provider.notice or "가격·데이터·가입 조건의 유일한 출처 (DB의 최신 승인 버전)"
