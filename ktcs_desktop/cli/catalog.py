@@ -54,8 +54,9 @@ def _version_line(v) -> str:  # noqa: ANN001
 
     approved = f", 승인 {v.approved_by} {v.approved_at:%Y-%m-%d %H:%M}" if v.approved_at else ""
     base = f", 기준 v{v.based_on}" if v.based_on else ""
+    effective = f", 시행 {v.effective_date:%Y-%m-%d}" if v.effective_date else ""
     return (f"v{v.version:<4} {status_label(v.status):<6} {v.source:<8} 작성 {v.created_by} "
-            f"{v.created_at:%Y-%m-%d %H:%M}{approved}{base}")
+            f"{v.created_at:%Y-%m-%d %H:%M}{approved}{base}{effective}")
 
 
 def _diff(args: argparse.Namespace) -> int:

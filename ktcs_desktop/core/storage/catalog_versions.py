@@ -116,7 +116,7 @@ class CatalogVersionRepository:
         """Version 1 = the shipped catalog, approved by `system`. Insert-or-ignore on the unique
         version: concurrent first starts insert it once (a no-op when any version 1 exists)."""
         content = canonical_content(documents)
-        values = dict(version=1, status=APPROVED, effective_date=effective, source=SHIPPED, based_on=None,
+        values = dict(version=1, status=APPROVED, effective_date=effective or _now().date(), source=SHIPPED, based_on=None,
                       created_by=SYSTEM_AGENT, created_at=_now(), approved_by=SYSTEM_AGENT, approved_at=_now(),
                       note="앱에 포함된 카탈로그", content=content, content_hash=content_hash(content))
         # A plain INSERT whose duplicate key is ignored: ON DUPLICATE KEY UPDATE would need the UPDATE
