@@ -7,7 +7,7 @@ Invariants: every line and event the agent saw is stored exactly once, under the
 session had when it was added; notes and the final summary are the last ones the agent wrote;
 no consultation stays open without a live session, and recovery never closes a live one.
 
-Examples: KTCS_STATEFUL_EXAMPLES (CI sets 2000 per backend; 150 locally by default).
+Examples: KTCS_STATEFUL_EXAMPLES (CI sets 1000 per backend; 150 locally by default).
 """
 
 from __future__ import annotations
