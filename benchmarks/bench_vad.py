@@ -5,7 +5,7 @@
 Two disjoint seed sets: `tune` (scene seeds 7, 1007, 2007; noise-only 50-52) is what the
 detector's parameters were adjusted on; `heldout` (scene seeds 10007, 11007, 12007; noise-only
 60-62: other sentence/voice/pause draws and other noise samples) is the one to report. The
-tests in tests/speech use yet other seeds (11-13, 21, 99).
+tests in tests/speech use yet other seeds (scenes 3, 11-21; noise alone 96, 97, 99).
 
 The corpus (`tests/helpers/vad_corpus.py`): espeak-ng Korean sentences in 6 voice variants,
 0.8–2.0 s pauses, speech at -26 dBFS active level, pink and brown noise at 10/5/0 dB SNR,
