@@ -81,7 +81,8 @@ def test_app_account_with_readme_grants_does_its_job_and_nothing_more(empty_mysq
     admin = Database(empty_mysql_url)
     admin.upgrade()
     seed_database(admin)
-    customers_before = int(admin.engine.connect().execute(text("SELECT COUNT(*) FROM customers")).scalar_one())
+    with admin.engine.connect() as conn:  # closed here: an open read would hold a metadata lock past the test
+        customers_before = int(conn.execute(text("SELECT COUNT(*) FROM customers")).scalar_one())
     with app_account(empty_mysql_url) as app_url:
         services = _services(app_url, tmp_path / "pc")
         try:
