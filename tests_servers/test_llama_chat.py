@@ -86,6 +86,11 @@ def test_no_tools_server_answers_within_max_tokens(tmp_path, gemma) -> None:
 def test_total_deadline_and_the_server_is_freed(tmp_path, smollm2) -> None:
     service = AssistantService(chat_settings(tmp_path, smollm2, ktcs_llm_timeout=2.0, ktcs_llm_max_tokens=4000,
                                              ktcs_llm_max_retries=3))
+    # As in the app, whose knowledge worker warms at start: the index is built and Kiwi loaded
+    # before the clock starts (a fresh data dir would otherwise add the first build, ~3 s).
+    warm = time.monotonic()
+    service.offline.answer("요금제 역사에 대해 알려 주세요")  # the retrieval path, as below
+    warm_s = time.monotonic() - warm
     resets: list[str] = []
     started = time.monotonic()
     answer = service.answer("요금제 역사에 대해 아주 길게, 최소 3000단어로 써 주세요. " * 3, on_reset=resets.append)
@@ -96,7 +101,7 @@ def test_total_deadline_and_the_server_is_freed(tmp_path, smollm2) -> None:
     again = time.monotonic()
     text, _ = quick._stream_round([{"role": "user", "content": "hi"}], quick.session_usage, None, None, False)
     freed = time.monotonic() - again
-    record("total deadline 2 s", "smollm2", total_s=elapsed, next_request_s=freed)
+    record("total deadline 2 s", "smollm2", total_s=elapsed, next_request_s=freed, offline_warm_up_s=warm_s)
     assert elapsed < 2.0 + 3.0  # the deadline plus the offline answer
     assert freed < 10.0
 
