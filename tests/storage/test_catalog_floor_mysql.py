@@ -14,19 +14,15 @@ import os
 import subprocess
 import sys
 import time
-import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import text
 
 from ktcs_desktop.core.catalog import load_shipped_catalog
 from ktcs_desktop.core.storage.database import Database
-from ktcs_desktop.core.storage.grants import grant_statements
 from ktcs_desktop.core.storage.seed import seed_database
+from tests.helpers.mysql_accounts import desktop_account
 
 pytestmark = pytest.mark.mysql
 
@@ -34,23 +30,6 @@ REPO = Path(__file__).resolve().parents[2]
 KTCS = [str(Path(sys.executable).parent / "ktcs")]  # the venv's console script, as on a PC
 SLIM = "5g-slim-14gb"
 PHONE = "01055556666"  # 최민수, on 5G 슬림 14GB
-
-
-@contextmanager
-def account(admin_url: str, *, supervisor: bool = False) -> Iterator[str]:
-    parsed = make_url(admin_url)
-    user, password = f"ktcs_c_{uuid.uuid4().hex[:8]}", f"pw-{uuid.uuid4().hex[:12]}"
-    admin = create_engine(admin_url)
-    try:
-        with admin.begin() as conn:
-            conn.execute(text(f"CREATE USER '{user}'@'%' IDENTIFIED BY '{password}'"))
-            for statement in grant_statements(parsed.database, user, supervisor=supervisor):
-                conn.execute(text(statement))
-        yield parsed.set(username=user, password=password).render_as_string(hide_password=False)
-    finally:
-        with admin.begin() as conn:
-            conn.execute(text(f"DROP USER IF EXISTS '{user}'@'%'"))
-        admin.dispose()
 
 
 def _env(home: Path, url: str, agent: str, role: str = "agent") -> dict[str, str]:
@@ -117,7 +96,8 @@ def test_two_desktops_pick_up_an_approved_price_change(empty_mysql_url: str, tmp
     seed_database(admin)
     shipped_fee = load_shipped_catalog().get(SLIM).monthly_fee
     admin_env = _env(tmp_path / "admin", empty_mysql_url, "admin")
-    with account(empty_mysql_url) as desk_url, account(empty_mysql_url, supervisor=True) as lead_url:
+    with desktop_account(empty_mysql_url, prefix="ktcs_c") as desk_url, \
+            desktop_account(empty_mysql_url, supervisor=True, prefix="ktcs_c") as lead_url:
         desktops = [Desktop(_env(tmp_path / f"pc{i}", desk_url, f"agent-{i}"), tmp_path / f"pc{i}.log")
                     for i in (1, 2)]
         try:

@@ -9,12 +9,10 @@ import subprocess
 import sys
 import time
 import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, text
+from sqlalchemy import text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
 
@@ -27,32 +25,10 @@ from ktcs_desktop.core.storage.database import Database
 from ktcs_desktop.core.storage.grants import APP_TABLE_PRIVILEGES, grant_statements
 from ktcs_desktop.core.storage.schema import Base
 from ktcs_desktop.core.storage.seed import seed_database
+from tests.helpers.mysql_accounts import desktop_account
 
 REPO = Path(__file__).resolve().parents[2]
 DENIED = {1142, 1143, 1044}  # table/column command denied, access denied to database
-
-
-@contextmanager
-def app_account(admin_url: str) -> Iterator[str]:
-    """A desktop account with exactly the README's grants (those whose table exists yet: MariaDB
-    refuses a grant on a missing table; the administrator runs the new ones after the upgrade);
-    dropped afterwards."""
-    parsed = make_url(admin_url)
-    user, password = f"ktcs_app_{uuid.uuid4().hex[:8]}", f"pw-{uuid.uuid4().hex[:12]}"
-    admin = create_engine(admin_url)
-    try:
-        with admin.begin() as conn:
-            conn.execute(text(f"CREATE USER '{user}'@'%' IDENTIFIED BY '{password}'"))
-            tables = set(conn.execute(text("SELECT table_name FROM information_schema.tables "
-                                           "WHERE table_schema = DATABASE()")).scalars())
-            for statement in grant_statements(parsed.database, user):
-                if statement.split("`")[3] in tables:
-                    conn.execute(text(statement))
-        yield parsed.set(username=user, password=password).render_as_string(hide_password=False)
-    finally:
-        with admin.begin() as conn:
-            conn.execute(text(f"DROP USER IF EXISTS '{user}'@'%'"))
-        admin.dispose()
 
 
 def _services(url: str, home: Path, agent: str | None = "floor-kim") -> Services:
@@ -83,7 +59,7 @@ def test_app_account_with_readme_grants_does_its_job_and_nothing_more(empty_mysq
     seed_database(admin)
     with admin.engine.connect() as conn:  # closed here: an open read would hold a metadata lock past the test
         customers_before = int(conn.execute(text("SELECT COUNT(*) FROM customers")).scalar_one())
-    with app_account(empty_mysql_url) as app_url:
+    with desktop_account(empty_mysql_url) as app_url:
         services = _services(app_url, tmp_path / "pc")
         try:
             check_startup(services)
@@ -124,7 +100,7 @@ def test_app_account_with_readme_grants_does_its_job_and_nothing_more(empty_mysq
 def test_the_desktop_checks_the_shared_schema_and_never_migrates_it(empty_mysql_url: str, tmp_path: Path) -> None:
     admin = Database(empty_mysql_url)
     admin.upgrade("0002_call_keys")
-    with app_account(empty_mysql_url) as app_url:
+    with desktop_account(empty_mysql_url) as app_url:
         services = _services(app_url, tmp_path / "pc", agent=None)
         try:
             with pytest.raises(SchemaMismatchError) as behind:
@@ -190,7 +166,7 @@ def test_thirty_pcs_start_at_once_while_administrators_migrate(empty_mysql_url: 
     admin.upgrade("0002_call_keys")
     seed_database(admin)
     phones = ["01012345678", "01087654321", "01011112222", "01055556666", "01099998888"]
-    with app_account(empty_mysql_url) as app_url:
+    with desktop_account(empty_mysql_url) as app_url:
         base = {k: v for k, v in os.environ.items() if not k.startswith(("KTCS_", "OPENAI_", "FIRECRAWL_"))}
         base.update(KTCS_USE_KEYRING="0", PYTHONPATH=str(REPO), HF_HUB_OFFLINE="1")
         procs = []
