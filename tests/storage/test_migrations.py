@@ -71,3 +71,39 @@ def test_check_reports_dead_server() -> None:
     assert not status.ok and not status.reachable
     assert "연결 끊김" in status.message
     db.dispose()
+
+
+def test_head_from_the_files_is_alembics_head() -> None:
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
+
+    from ktcs_desktop.core.storage.database import MIGRATIONS_DIR, head_from_files
+
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
+    assert head_from_files() == ScriptDirectory.from_config(cfg).get_current_head() is not None
+
+
+def test_a_start_at_head_never_imports_alembic_and_one_behind_still_migrates(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    url = f"sqlite:///{(tmp_path / 'start.sqlite3').as_posix()}"
+    db = Database(url)
+    db.upgrade()
+    head = db.current_revision()
+    db.dispose()
+    probe = ("import sys; from ktcs_desktop.core.storage.database import Database; db = Database(sys.argv[1]); "
+             "db.upgrade(); status = db.check(); "
+             "print(status.ok, db.current_revision(), 'alembic' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", probe, url], capture_output=True, text=True, check=True).stdout.split()
+    assert out == ["True", head, "False"]  # upgrade + health check at head: one SELECT each
+
+    db = Database(url)
+    try:
+        db.downgrade("-1")
+        assert db.current_revision() != head
+        db.upgrade()  # one behind: alembic runs the missing migration
+        assert db.current_revision() == head and db.check().ok
+    finally:
+        db.dispose()
