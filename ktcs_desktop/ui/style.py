@@ -42,6 +42,8 @@ QFrame#RecCard[chosen="true"] {{ background: #FFF7F8; border: 2px solid #1D4ED8;
 QLabel#RecName {{ font-size: 11pt; font-weight: bold; }}
 QLabel#RecSaving {{ color: #047857; font-weight: bold; }}
 QLabel#RecCost {{ color: #B42318; font-weight: bold; }}
+QLabel#BudgetWarn {{ background: {WARN_BG}; color: #9A3412; padding: 4px; border-radius: 4px; font-weight: bold; }}
+QLabel#BudgetOk {{ color: #047857; }}
 /* Flat scroll bars: the same on every platform style, and solid fills paint in a fraction of the
    time of Fusion's gradient grooves (a lookup repaints several tall scroll bars). */
 QScrollBar:vertical {{ background: {CANVAS}; width: 10px; margin: 0; border: none; }}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import QEvent, Qt
+from PySide6.QtCore import QEvent, Qt, QTimer
 from PySide6.QtWidgets import (
     QApplication,
     QFrame,
@@ -83,8 +83,7 @@ class Banner(QFrame):
     def show_message(self, text: str, *, level: str = "error", action: str | None = None,
                      on_action: Callable[[], None] | None = None, closable: bool = True) -> None:
         self.setProperty("level", level)
-        self.style().unpolish(self)
-        self.style().polish(self)
+        repolish(self)
         self.icon.setText({"error": "⚠", "warning": "⚠", "info": "ℹ"}.get(level, "⚠"))
         self.text.setText(text)
         self.action.setVisible(action is not None and on_action is not None)
@@ -98,6 +97,34 @@ class Banner(QFrame):
     def _run_action(self) -> None:
         if self._on_action is not None:
             self._on_action()
+
+
+def repolish(widget: QWidget) -> None:
+    """Apply the application stylesheet again after an object name or a property it selects on
+    changed (Qt only re-evaluates selectors at polish time)."""
+    widget.style().unpolish(widget)
+    widget.style().polish(widget)
+
+
+class RefitOnWidth:
+    """Mixin for a widget that sizes itself to its wrapped content with `fit()`: a new width
+    (wrapped rows or cards get taller when narrower) calls it again, after the layout pass."""
+
+    def fit(self) -> None:
+        raise NotImplementedError
+
+    def resizeEvent(self, event) -> None:  # noqa: ANN001, N802 - Qt API
+        super().resizeEvent(event)  # type: ignore[misc]
+        if event.oldSize().width() != event.size().width():
+            QTimer.singleShot(0, self.fit)
+
+
+class FitsInScrollArea(RefitOnWidth):
+    """Mixin for a list or table laid out at the height of its rows inside a pane's scroll area:
+    it has no scrolling of its own, so the mouse wheel goes on to the scroll area."""
+
+    def wheelEvent(self, event) -> None:  # noqa: ANN001, N802 - Qt API
+        event.ignore()
 
 
 class WrapLabel(QLabel):

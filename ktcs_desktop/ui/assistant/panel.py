@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import html
 
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (
     QFrame,
@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
 
 from ktcs_desktop.core.assistant import AssistAnswer, PlanCard
 from ktcs_desktop.core.formatting import won
-from ktcs_desktop.ui.widgets import Pane, WrapLabel, clear_layout
+from ktcs_desktop.ui.widgets import Pane, RefitOnWidth, WrapLabel, clear_layout
 
 ORIGIN_MAX_CHARS = 64  # "질문: …" shown in full in its tooltip
 
@@ -46,7 +46,7 @@ class PlanCardWidget(QFrame):
         layout.addStretch(1)
 
 
-class CardsArea(QScrollArea):
+class CardsArea(RefitOnWidth, QScrollArea):
     """The answer's plan cards: as tall as they need up to MAX_HEIGHT, then scrolled (never
     sideways, never squeezed into cut lines)."""
 
@@ -88,11 +88,6 @@ class CardsArea(QScrollArea):
         self._need = max(need, row.totalMinimumSize().height(), 1)
         self.setMaximumHeight(min(self._need, self.MAX_HEIGHT))
         self.updateGeometry()
-
-    def resizeEvent(self, event) -> None:  # noqa: ANN001, N802 - Qt API
-        super().resizeEvent(event)
-        if event.oldSize().width() != event.size().width():
-            QTimer.singleShot(0, self.fit)
 
 
 class AssistantPanel(Pane):

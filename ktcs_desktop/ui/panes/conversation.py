@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, Qt, QTimer, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QBrush, QColor, QKeyEvent
 from PySide6.QtWidgets import (
     QComboBox,
@@ -30,12 +30,13 @@ class NotesEdit(QPlainTextEdit):
         super().__init__(parent)
         self.setTabChangesFocus(True)
 
-    def event(self, event: QEvent) -> bool:
-        if event.type() == QEvent.Type.KeyPress and isinstance(event, QKeyEvent) \
-                and event.key() == Qt.Key.Key_Tab and event.modifiers() == Qt.KeyboardModifier.ControlModifier:
+    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 - Qt API
+        # Key presses only (an event() override would run Python for every paint and layout event):
+        # Ctrl+Tab is not taken for focus changes, so it arrives here.
+        if event.key() == Qt.Key.Key_Tab and event.modifiers() == Qt.KeyboardModifier.ControlModifier:
             self.insertPlainText("\t")
-            return True
-        return super().event(event)
+            return
+        super().keyPressEvent(event)
 
 
 class ConversationPane(Pane):

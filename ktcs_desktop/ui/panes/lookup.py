@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QFrame,
     QGridLayout,
@@ -22,12 +22,12 @@ from PySide6.QtWidgets import (
 
 from ktcs_desktop.core.models import CallerLookup
 from ktcs_desktop.core.phone import format_phone
-from ktcs_desktop.ui.widgets import Pane, WrapLabel, badge, clear_layout, placeholder
+from ktcs_desktop.ui.widgets import FitsInScrollArea, Pane, WrapLabel, badge, clear_layout, placeholder
 
 ADULT_AGE = 19  # 만 19세 미만은 미성년 (민법)
 
 
-class FitList(QListWidget):
+class FitList(FitsInScrollArea, QListWidget):
     """A check list as tall as its (word-wrapped) rows: no sideways scrolling, no inner scroll
     bar; the pane's scroll area scrolls it."""
 
@@ -44,14 +44,6 @@ class FitList(QListWidget):
         rows = sum(max(self.sizeHintForRow(i), self.visualItemRect(self.item(i)).height())
                    for i in range(self.count()))
         self.setFixedHeight(rows + 2 * self.frameWidth() + 8)
-
-    def resizeEvent(self, event) -> None:  # noqa: ANN001, N802 - Qt API
-        super().resizeEvent(event)
-        if event.oldSize().width() != event.size().width():
-            QTimer.singleShot(0, self.fit)
-
-    def wheelEvent(self, event) -> None:  # noqa: ANN001, N802 - Qt API
-        event.ignore()
 
 
 class CallerCard(QFrame):

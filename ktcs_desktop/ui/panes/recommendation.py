@@ -34,7 +34,15 @@ from ktcs_desktop.core.errors import KtcsError
 from ktcs_desktop.core.formatting import won
 from ktcs_desktop.core.models import CallerLookup
 from ktcs_desktop.core.recommend import OTT_CHOICES, CallNeeds, PlanOption, Recommendation, recommend_for
-from ktcs_desktop.ui.widgets import Pane, WrapLabel, badge, clear_layout, placeholder
+from ktcs_desktop.ui.widgets import (
+    FitsInScrollArea,
+    Pane,
+    WrapLabel,
+    badge,
+    clear_layout,
+    placeholder,
+    repolish,
+)
 
 if TYPE_CHECKING:
     from ktcs_desktop.ui.main_window import MainWindow
@@ -84,7 +92,7 @@ def _option_saving_text(option: PlanOption) -> str:
     return _saving_text(option.saving_monthly, contract=on_contract)
 
 
-class FitTable(QTableWidget):
+class FitTable(FitsInScrollArea, QTableWidget):
     """A table as tall as its rows (it lives in the pane's scroll area: no scroll area of its own,
     no last row cut, the wheel scrolls the pane)."""
 
@@ -92,14 +100,6 @@ class FitTable(QTableWidget):
         self.resizeRowsToContents()
         chrome = self.horizontalHeader().height() + 2 * self.frameWidth() + 8  # frame + stylesheet padding
         self.setFixedHeight(chrome + sum(self.rowHeight(r) for r in range(self.rowCount())))
-
-    def resizeEvent(self, event) -> None:  # noqa: ANN001, N802 - Qt API
-        super().resizeEvent(event)
-        if event.oldSize().width() != event.size().width():
-            QTimer.singleShot(0, self.fit)  # wrapped cells are taller at a narrower width
-
-    def wheelEvent(self, event) -> None:  # noqa: ANN001, N802 - Qt API
-        event.ignore()  # to the pane's scroll area
 
 
 class PlanCard(QFrame):
@@ -156,8 +156,7 @@ class PlanCard(QFrame):
 
     def set_chosen(self, chosen: bool) -> None:
         self.setProperty("chosen", chosen)
-        self.style().unpolish(self)
-        self.style().polish(self)
+        repolish(self)
 
     def mark_recorded(self) -> None:
         self.add_button.setText("기록됨 ✓")
@@ -403,17 +402,14 @@ class RecommendationPane(Pane):
         fitting = [o for o in rec.options if o.total_fee <= budget]
         if not fitting:
             self.budget_label.setObjectName("BudgetWarn")
-            self.budget_label.setText(f"⚠ 예산에 맞는 요금제가 없습니다 (월 {won(budget)} 이하). "
-                                      "아래 요금제는 모두 예산을 넘습니다." if rec.options else
-                                      f"⚠ 예산에 맞는 요금제가 없습니다 (월 {won(budget)} 이하).")
+            text = f"⚠ 예산에 맞는 요금제가 없습니다 (월 {won(budget)} 이하)."
+            self.budget_label.setText(text + (" 아래 요금제는 모두 예산을 넘습니다." if rec.options else ""))
         else:
             over = len(rec.options) - len(fitting)
             self.budget_label.setObjectName("BudgetOk")
             self.budget_label.setText(f"예산 월 {won(budget)} 이하: {len(fitting)}개"
                                       + (f" · 예산 초과 {over}개 (카드에 ‘예산 초과’ 표시)" if over else ""))
-        self.budget_label.setStyleSheet("QLabel#BudgetWarn { background: #FFF4E5; color: #9A3412; padding: 4px; "
-                                        "border-radius: 4px; font-weight: bold; } "
-                                        "QLabel#BudgetOk { color: #047857; }")
+        repolish(self.budget_label)  # its style (app sheet) follows the object name
         self.budget_label.show()
 
     def choose(self, index: int) -> None:
