@@ -7,6 +7,7 @@ import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -158,10 +159,9 @@ class Database:
             return False
         try:
             with self.engine.connect() as connection:
-                rows = connection.execute(text("SELECT version_num FROM alembic_version")).scalars().all()
+                return _stored_revisions(connection) == [head]
         except DBAPIError:
             return False
-        return rows == [head]
 
     def downgrade(self, revision: str = "base") -> None:
         from alembic import command
@@ -326,13 +326,7 @@ def _is_connection_error(exc: DBAPIError) -> bool:
 def _current_revision(connection: Connection) -> str | None:
     """The stored revision: one plain SELECT (the periodic health check never imports alembic);
     alembic answers when that fails (no version table yet: None) or there are several heads."""
-    rows: list[str] | None
-    try:
-        rows = list(connection.execute(text("SELECT version_num FROM alembic_version")).scalars())
-    except DBAPIError:
-        rows = None
-        with suppress(DBAPIError):
-            connection.rollback()
+    rows = _stored_revisions(connection)
     if rows is not None and len(rows) <= 1:
         return rows[0] if rows else None
     from alembic.runtime.migration import MigrationContext
@@ -340,11 +334,22 @@ def _current_revision(connection: Connection) -> str | None:
     return MigrationContext.configure(connection).get_current_revision()
 
 
+def _stored_revisions(connection: Connection) -> list[str] | None:
+    """The rows of `alembic_version`, or None when it cannot be read (not created yet)."""
+    try:
+        return list(connection.execute(text("SELECT version_num FROM alembic_version")).scalars())
+    except DBAPIError:
+        with suppress(DBAPIError):
+            connection.rollback()
+        return None
+
+
 _REVISION_LINE = re.compile(r"^revision(?:\s*:\s*str)?\s*=\s*[\"']([^\"']+)[\"']\s*$", re.M)
 _DOWN_REVISION_LINE = re.compile(
     r"^down_revision(?:\s*:[^=\n]+)?\s*=\s*(?:[\"']([^\"']+)[\"']|(None))\s*$", re.M)
 
 
+@cache  # the scripts ship with the app: read once per process, not at every health check
 def head_from_files() -> str | None:
     """The head revision from the migration scripts' `revision` / `down_revision` lines, without
     importing alembic: the one revision no other revises. None if the history is not one plain
