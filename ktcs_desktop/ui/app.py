@@ -258,9 +258,10 @@ def main(argv: list[str] | None = None) -> int:
 
 def start_knowledge_worker(settings: Settings) -> KnowledgeWorkerClient | None:
     """Spawn the knowledge worker now (KTCS_KNOWLEDGE_WORKER=0: answers in this process)."""
-    if os.environ.get("KTCS_KNOWLEDGE_WORKER", "1") == "0":
+    from ktcs_desktop.core.worker import KnowledgeWorkerClient, worker_process_enabled
+
+    if not worker_process_enabled():
         return None
-    from ktcs_desktop.core.worker import KnowledgeWorkerClient
 
     return KnowledgeWorkerClient(settings)
 

@@ -8,7 +8,6 @@ stalls the GUI thread; calls still go through `window.tasks` because they wait f
 
 from __future__ import annotations
 
-import os
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QTimer, Signal
@@ -16,7 +15,7 @@ from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QLabel
 
 from ktcs_desktop.core.errors import KtcsError, user_message
-from ktcs_desktop.core.worker import STATE_TEXT, KnowledgeWorkerClient, WorkerState
+from ktcs_desktop.core.worker import STATE_TEXT, KnowledgeWorkerClient, WorkerState, worker_process_enabled
 from ktcs_desktop.ui.knowledge import CatalogBrowser, RefreshDialog
 from ktcs_desktop.ui.tasks import TaskContext, TaskKind
 
@@ -29,7 +28,7 @@ if TYPE_CHECKING:
 REFRESH_OFFLINE = False
 # False (or KTCS_KNOWLEDGE_WORKER=0): everything in this process on worker threads, as before
 # (tests that do not exercise the worker; a machine where a child process cannot start).
-USE_WORKER_PROCESS = os.environ.get("KTCS_KNOWLEDGE_WORKER", "1") != "0"
+USE_WORKER_PROCESS = worker_process_enabled()
 CLOSE_TIMEOUT_S = 1.0
 
 
