@@ -48,6 +48,24 @@ def _wait(app, predicate, timeout_ms: int = 10000) -> bool:
     return True
 
 
+def table_problems(table) -> list[str]:
+    """Cells whose longest word is wider than their column (Qt cuts it: "63,00…"), unless the
+    table scrolls sideways to show it."""
+    if not table.isVisible() or table.horizontalScrollBar().isVisible():
+        return []
+    problems = []
+    metrics = table.fontMetrics()
+    for column in range(table.columnCount()):
+        width = table.columnWidth(column)
+        for row in range(table.rowCount()):
+            item = table.item(row, column)
+            for word in (item.text() if item is not None else "").split():
+                if metrics.horizontalAdvance(word) + 8 > width:  # + the item's text margins
+                    problems.append(f"table cell ({row}, {column}) {word!r} cut: "
+                                    f"{metrics.horizontalAdvance(word)}px in a {width}px column")
+    return problems
+
+
 def widget_problems(window) -> list[str]:
     """Visible buttons, check boxes and labels that are outside the window, outside their
     ancestors' visible area, or narrower/shorter than their content."""
@@ -131,6 +149,10 @@ def widget_problems(window) -> list[str]:
             problems.append(f"{name} elided: text {longest}px, hint {hint.width()}px, width {widget.width()}px")
         if hint.height() > widget.height() + 1:
             problems.append(f"{name} cut vertically: hint {hint.height()}px, height {widget.height()}px")
+    from PySide6.QtWidgets import QTableWidget
+
+    for table in window.findChildren(QTableWidget):
+        problems += table_problems(table)
     # Two visible controls drawn over each other (a layout squeezed below its minimum).
     for i, (a, a_name, a_rect) in enumerate(shown):
         for b, b_name, b_rect in shown[i + 1:]:

@@ -71,6 +71,10 @@ def test_heavy_user_gets_unlimited_pick_filters_update_and_offer_is_recorded(
     pane.scroll.ensureWidgetVisible(pane.table)
     qtbot.wait(50)
     assert pane.table.isVisible() and pane.table.rowCount() == 8
+    # At the column's narrowest (this window), no price or name in the table is cut.
+    from tests.ui.layout_probe import table_problems
+
+    assert table_problems(pane.table) == []
     assert pane.grab().save(str(shots / "recommendation_table.png"))
 
 

@@ -94,12 +94,38 @@ def _option_saving_text(option: PlanOption) -> str:
 
 class FitTable(FitsInScrollArea, QTableWidget):
     """A table as tall as its rows (it lives in the pane's scroll area: no scroll area of its own,
-    no last row cut, the wheel scrolls the pane)."""
+    no last row cut, the wheel scrolls the pane). Columns share the width, but never below their
+    widest word: a price such as 63,000원 does not break, and cut it would read as another figure.
+    When the pane is too narrow for that, the columns keep their floor and the table scrolls
+    sideways."""
+
+    CELL_PADDING = 14  # the item's text margins and the stylesheet's cell padding, with room to spare
+
+    def column_floor(self, column: int) -> int:
+        header = self.horizontalHeaderItem(column)
+        words = [(self.horizontalHeader().fontMetrics(), w) for w in (header.text() if header else "").split()]
+        for row in range(self.rowCount()):
+            item = self.item(row, column)
+            if item is not None:
+                words += [(self.fontMetrics(), w) for w in item.text().split()]
+        return max((metrics.horizontalAdvance(word) for metrics, word in words), default=0) + self.CELL_PADDING
 
     def fit(self) -> None:
+        header = self.horizontalHeader()
+        floors = [self.column_floor(c) for c in range(self.columnCount())]
+        narrow = sum(floors) > self.viewport().width()
+        if narrow:
+            header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+            for column, floor in enumerate(floors):
+                header.resizeSection(column, floor)
+        else:
+            header.setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded if narrow
+                                          else Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.resizeRowsToContents()
-        chrome = self.horizontalHeader().height() + 2 * self.frameWidth() + 8  # frame + stylesheet padding
-        self.setFixedHeight(chrome + sum(self.rowHeight(r) for r in range(self.rowCount())))
+        chrome = header.height() + 2 * self.frameWidth() + 8  # frame + stylesheet padding
+        bar = self.horizontalScrollBar().sizeHint().height() if narrow else 0
+        self.setFixedHeight(chrome + bar + sum(self.rowHeight(r) for r in range(self.rowCount())))
 
 
 class PlanCard(QFrame):
@@ -243,9 +269,7 @@ class RecommendationPane(Pane):
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
         self.table.setWordWrap(True)
         self.table.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        self.table.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.table.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
         self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.content_layout.addWidget(self.table_title)
         self.content_layout.addWidget(self.table)
