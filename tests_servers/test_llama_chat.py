@@ -86,7 +86,7 @@ def test_no_tools_server_answers_within_max_tokens(tmp_path, gemma) -> None:
 def test_total_deadline_and_the_server_is_freed(tmp_path, smollm2) -> None:
     service = AssistantService(chat_settings(tmp_path, smollm2, ktcs_llm_timeout=2.0, ktcs_llm_max_tokens=4000,
                                              ktcs_llm_max_retries=3))
-    # As in the app, whose knowledge worker warms at start: the index is built and Kiwi loaded
+    # As in the app, whose knowledge worker warms at start: the index is built and opened
     # before the clock starts (a fresh data dir would otherwise add the first build, ~3 s).
     warm = time.monotonic()
     service.offline.answer("요금제 역사에 대해 알려 주세요")  # the retrieval path, as below
@@ -156,7 +156,7 @@ def test_embeddings_absent_keeps_search(tmp_path, smollm2) -> None:
     report = {c.name: c for c in capability_report(settings, probe=True)}
     record("embeddings absent", "smollm2", total_s=time.monotonic() - started,
            embedding=kb.manifest["embedding"], status=report["검색 임베딩"].detail)
-    assert kb.manifest["embedding"] == "ktcs-kiwi-hash"
+    assert kb.manifest["embedding"] == "ktcs-morph-hash"
     assert hits and hits[0].plan_id == "5g-slim-14gb"
     assert report["AI 답변·요약"].online and not report["검색 임베딩"].online
 

@@ -218,7 +218,7 @@ def main(argv: list[str] | None = None) -> int:
             return 0
         return show_startup_error("이 PC 사용자 계정에서 KT CS AI 상담원이 이미 실행 중입니다. 작업 표시줄의 창을 "
                                   "사용하세요.")
-    # The knowledge worker first: its interpreter start, imports and Kiwi model load (≈2–3 s) run
+    # The knowledge worker first: its interpreter start, imports and index open (≈1–2 s) run
     # on another core while this process imports the window (≈1 s), not after it.
     worker = start_knowledge_worker(settings)
 

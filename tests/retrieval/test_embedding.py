@@ -5,7 +5,7 @@ import pytest
 
 from ktcs_desktop.core.retrieval.embedding import (
     HASH_DIM,
-    KiwiHashEmbeddingFunction,
+    MorphHashEmbeddingFunction,
     embedding_function_for,
     hash_embed,
 )
@@ -34,12 +34,12 @@ def test_chroma_embedding_function_protocol():
 
     from ktcs_desktop.core.retrieval.store import chroma_embedding_function
 
-    ef = KiwiHashEmbeddingFunction(dim=256)
-    assert ef.name() == "ktcs-kiwi-hash"
+    ef = MorphHashEmbeddingFunction(dim=256)
+    assert ef.name() == "ktcs-morph-hash"
     chroma_ef = chroma_embedding_function(ef)
-    assert isinstance(chroma_ef, EmbeddingFunction) and isinstance(chroma_ef, KiwiHashEmbeddingFunction)
+    assert isinstance(chroma_ef, EmbeddingFunction) and isinstance(chroma_ef, MorphHashEmbeddingFunction)
     assert not chroma_ef.is_legacy() and chroma_ef.get_config() == {"dim": 256}
-    assert known_embedding_functions["ktcs-kiwi-hash"] is type(chroma_ef)
+    assert known_embedding_functions["ktcs-morph-hash"] is type(chroma_ef)
     rebuilt = type(chroma_ef).build_from_config(ef.get_config())
     assert type(rebuilt) is type(chroma_ef)
     assert np.allclose(rebuilt(["요고 30"])[0], ef(["요고 30"])[0])
@@ -47,7 +47,7 @@ def test_chroma_embedding_function_protocol():
 
 
 def test_offline_settings_use_hashing(tmp_path):
-    assert isinstance(embedding_function_for(isolated_settings(tmp_path)), KiwiHashEmbeddingFunction)
+    assert isinstance(embedding_function_for(isolated_settings(tmp_path)), MorphHashEmbeddingFunction)
 
 
 def test_chroma_default_embedding_function_is_never_used(tmp_path, monkeypatch):

@@ -45,7 +45,7 @@ def test_chat_only_server_builds_offline_once_and_keyword_search_works(settings,
     stub.on("POST", EMB, error_response(404, "Not Found"))
     s = server_settings(settings, stub)
     kb = KnowledgeBase.open(s)
-    assert kb.manifest["embedding"] == "ktcs-kiwi-hash" and kb.dense_available
+    assert kb.manifest["embedding"] == "ktcs-morph-hash" and kb.dense_available
     assert kb.search("슬림 14기가", k=3)[0].plan_id == "5g-slim-14gb"
     again = KnowledgeBase.open(s)
     assert again.directory == kb.directory  # no rebuild on the next open/search
@@ -58,7 +58,7 @@ def test_per_token_vectors_are_not_sentence_embeddings(settings, stub) -> None:
                                         "data": [{"object": "embedding", "index": 0,
                                                   "embedding": [[0.1, 0.2], [0.3, 0.4]]}]}))
     kb = KnowledgeBase.open(server_settings(settings, stub))
-    assert kb.manifest["embedding"] == "ktcs-kiwi-hash"
+    assert kb.manifest["embedding"] == "ktcs-morph-hash"
 
 
 def test_dense_side_failing_later_keeps_keyword_search(settings, stub) -> None:

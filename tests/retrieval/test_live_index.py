@@ -44,3 +44,25 @@ def test_live_index_rebuilds_for_a_new_catalog_version_only(tmp_path: Path) -> N
     assert "5G 슬림 14GB" in hit.title
     assert f"{shipped.get('5g-slim-14gb').monthly_fee + 1000:,}" in hit.text
     assert live.current() is second
+
+
+def test_an_index_built_by_another_analyser_is_rebuilt(tmp_path: Path) -> None:
+    """An index whose terms came from another analyser (Kiwi, before) would meet queries on other
+    terms: it is rebuilt, not searched."""
+    import json
+
+    from ktcs_desktop.core.retrieval import KnowledgeBase
+    from ktcs_desktop.core.retrieval.store import MANIFEST
+    from ktcs_desktop.core.retrieval.text import analyzer_id
+
+    settings = isolated_settings(tmp_path / "home")
+    catalog = load_shipped_catalog()
+    first = KnowledgeBase.open(settings, catalog=catalog)
+    assert first.manifest["analyzer"] == analyzer_id()
+    assert KnowledgeBase.open(settings, catalog=catalog).directory == first.directory  # current: reused
+    manifest = json.loads((first.directory / MANIFEST).read_text(encoding="utf-8"))
+    manifest["analyzer"] = "kiwi 0.24; terms 1"
+    (first.directory / MANIFEST).write_text(json.dumps(manifest), encoding="utf-8")
+    again = KnowledgeBase.open(settings, catalog=catalog)
+    assert again.directory != first.directory and again.manifest["analyzer"] == analyzer_id()
+    assert again.search("슬림 14기가", k=1)[0].plan_id == "5g-slim-14gb"

@@ -1,4 +1,4 @@
-from ktcs_desktop.core.retrieval.text import kiwi, normalize, tokenize
+from ktcs_desktop.core.retrieval.text import normalize, tokenize
 
 
 def test_numbers_and_units_meet_catalog_spelling():
@@ -22,14 +22,38 @@ def test_man_age_is_not_ten_thousand():
     assert "10000원" not in normalize("만 65세")
 
 
-def test_kiwi_is_a_singleton():
-    assert kiwi() is kiwi()
+def test_inflected_words_become_their_lemma():
+    from ktcs_desktop.core.retrieval.text import morphemes
+
+    first = morphemes("싼 요금제")[0]
+    assert (first.form, first.tag, first.start, first.len) == ("싸", "VA", 0, 1)  # 싼 = 싸/VA + ᆫ/ETM
+    assert "싸" in tokenize("싼 거 있어요?") and "알리" in tokenize("알려 주세요")
+    assert tokenize("요금제가 얼마예요") == tokenize("요금제 얼마")  # particles and endings dropped
 
 
-def test_kiwi_model_path_without_the_module_code(tmp_path):
-    import types
+def test_an_alias_inside_the_catalog_spelling_is_not_replaced_again():
+    assert tokenize("넷플릭스 요금제") == tokenize("넷플 요금제") == ("넷플릭스", "요금제")
+    assert normalize("외국인 웰컴") == "외국인 웰컴"
 
-    from ktcs_desktop.core.retrieval.text import _kiwi_model_path
 
-    namespace = types.SimpleNamespace(__path__=[str(tmp_path)])  # what a bundle with data only looks like
-    assert _kiwi_model_path(namespace) == str(tmp_path)
+def test_each_thread_has_its_own_tagger():
+    import threading
+
+    from ktcs_desktop.core.retrieval.text import _tagger
+
+    seen: list[object] = []
+    thread = threading.Thread(target=lambda: seen.append(_tagger()))
+    thread.start()
+    thread.join()
+    assert _tagger() is _tagger() and seen[0] is not _tagger()
+
+
+def test_native_path_is_unchanged_off_windows_or_for_ascii(tmp_path, monkeypatch):
+    import sys
+
+    from ktcs_desktop.core.retrieval.text import _native_path
+
+    korean = tmp_path / "상담원"
+    assert _native_path(tmp_path) == str(tmp_path)
+    monkeypatch.setattr(sys, "platform", "linux")
+    assert _native_path(korean) == str(korean)

@@ -108,14 +108,14 @@ services.close()
 
 
 def test_the_gui_process_never_loads_the_knowledge_stack(tmp_path):
-    """Kiwi, BM25 and Chroma live in the worker: the window's process, with the worker warmed and
+    """MeCab, BM25 and Chroma live in the worker: the window's process, with the worker warmed and
     answering, has none of them (they cost ~1 s of start-up and ~200 MB)."""
     import json
     import os
     import subprocess
     import sys
 
-    heavy = ("chromadb", "kiwipiepy", "bm25s", "onnxruntime", "ktcs_desktop.core.retrieval.embedding")
+    heavy = ("chromadb", "mecab", "bm25s", "onnxruntime", "ktcs_desktop.core.retrieval.embedding")
     code = f"HEAVY = {heavy!r}\n" + GUI_PROCESS
     env = {k: v for k, v in os.environ.items() if not k.startswith(("OPENAI_", "KTCS_", "FIRECRAWL_"))}
     env.update({"QT_QPA_PLATFORM": "offscreen", "KTCS_USE_KEYRING": "0", "KTCS_KNOWLEDGE_WORKER": "1"})

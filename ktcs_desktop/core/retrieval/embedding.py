@@ -1,5 +1,5 @@
 """Dense embeddings: an OpenAI(-compatible) embeddings endpoint when one is configured *and
-answers a probe* with usable vectors, else a deterministic Kiwi-morpheme feature-hashing
+answers a probe* with usable vectors, else a deterministic morpheme feature-hashing
 embedding that needs no model download.
 
 The probe (`probe_embeddings`, once per server and model in a process) catches servers without
@@ -58,7 +58,7 @@ def hash_embed(text: str, dim: int = HASH_DIM) -> list[float]:
     return vector.astype(np.float32).tolist()
 
 
-class KiwiHashEmbeddingFunction:
+class MorphHashEmbeddingFunction:
     """Embedding function over `hash_embed` (Chroma's protocol: name, get_config, build_from_config)."""
 
     def __init__(self, dim: int = HASH_DIM) -> None:
@@ -72,7 +72,7 @@ class KiwiHashEmbeddingFunction:
 
     @staticmethod
     def name() -> str:
-        return "ktcs-kiwi-hash"
+        return "ktcs-morph-hash"
 
     def default_space(self) -> str:  # type: ignore[override]
         return "cosine"
@@ -81,7 +81,7 @@ class KiwiHashEmbeddingFunction:
         return {"dim": self.dim}
 
     @classmethod
-    def build_from_config(cls, config: dict[str, Any]) -> KiwiHashEmbeddingFunction:
+    def build_from_config(cls, config: dict[str, Any]) -> MorphHashEmbeddingFunction:
         return cls(int(config.get("dim", HASH_DIM)))
 
 
@@ -209,6 +209,6 @@ def online_embedding_function(settings) -> OpenAIEmbeddingFunction | None:
                                    settings.ktcs_llm_max_retries)
 
 
-def embedding_function_for(settings) -> KiwiHashEmbeddingFunction | OpenAIEmbeddingFunction:
+def embedding_function_for(settings) -> MorphHashEmbeddingFunction | OpenAIEmbeddingFunction:
     """The probed embeddings endpoint when it works, else the offline hashing embedder."""
-    return online_embedding_function(settings) or KiwiHashEmbeddingFunction()
+    return online_embedding_function(settings) or MorphHashEmbeddingFunction()

@@ -1,8 +1,8 @@
-"""`KnowledgeBase`: hybrid search (BM25 over Kiwi morphemes + dense vectors, fused by reciprocal
+"""`KnowledgeBase`: hybrid search (BM25 over MeCab-ko morphemes + dense vectors, fused by reciprocal
 rank) over plan cards, product-page chunks and rules, with eligibility/price filters.
 
 Dense search is exact cosine over the index's dense.npy with numpy; Chroma is queried only for a
-KTCS_CHROMA_URL server (or an index built before dense.npy existed). bm25s, numpy and Kiwi are
+KTCS_CHROMA_URL server (or an index built before dense.npy existed). bm25s, numpy and MeCab are
 imported on first use, so importing this module (as the window does, for `SearchFilters`) is cheap."""
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from ktcs_desktop.core.retrieval import store
 from ktcs_desktop.core.retrieval.documents import KnowledgeDoc
 
 if TYPE_CHECKING:
-    from ktcs_desktop.core.retrieval.embedding import KiwiHashEmbeddingFunction, OpenAIEmbeddingFunction
+    from ktcs_desktop.core.retrieval.embedding import MorphHashEmbeddingFunction, OpenAIEmbeddingFunction
 
 log = logging.getLogger(__name__)
 
@@ -116,14 +116,17 @@ class SearchFilters:
 
 
 def _built_for(directory: Path, catalog_hash: str | None) -> bool:
-    """The index in `directory` was built from the catalog version `catalog_hash` (None: any)."""
-    if catalog_hash is None:
-        return True
+    """The index in `directory` was built from the catalog version `catalog_hash` (None: any) with
+    this analyser's terms (an index from another analyser would meet queries on other terms)."""
+    from ktcs_desktop.core.retrieval.text import analyzer_id
+
     try:
         manifest = json.loads((directory / store.MANIFEST).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return False
-    return bool(manifest.get("catalog_hash") == catalog_hash)
+    if manifest.get("analyzer") != analyzer_id():
+        return False
+    return catalog_hash is None or bool(manifest.get("catalog_hash") == catalog_hash)
 
 
 class LiveIndex:
@@ -232,17 +235,17 @@ class KnowledgeBase:
             raise IndexUnavailableError(detail="index build left no current version")
         return directory
 
-    def _embedding_function(self) -> KiwiHashEmbeddingFunction | OpenAIEmbeddingFunction | None:
+    def _embedding_function(self) -> MorphHashEmbeddingFunction | OpenAIEmbeddingFunction | None:
         from ktcs_desktop.core.retrieval.embedding import (
-            KiwiHashEmbeddingFunction,
+            MorphHashEmbeddingFunction,
             OpenAIEmbeddingFunction,
             online_embedding_function,
         )
 
         name = self.manifest.get("embedding")
         config = self.manifest.get("embedding_config") or {}
-        if name == KiwiHashEmbeddingFunction.name():
-            return KiwiHashEmbeddingFunction.build_from_config(config)
+        if name == MorphHashEmbeddingFunction.name():
+            return MorphHashEmbeddingFunction.build_from_config(config)
         if name == OpenAIEmbeddingFunction.name():
             ef = online_embedding_function(self.settings)
             if ef is not None and ef.model == config.get("model", ef.model):

@@ -117,8 +117,8 @@ def write_index(settings, directory: Path, docs: list[KnowledgeDoc], *, cancel=N
     returns the manifest."""
     import bm25s
 
-    from ktcs_desktop.core.retrieval.embedding import KiwiHashEmbeddingFunction, embedding_function_for
-    from ktcs_desktop.core.retrieval.text import tokenize
+    from ktcs_desktop.core.retrieval.embedding import MorphHashEmbeddingFunction, embedding_function_for
+    from ktcs_desktop.core.retrieval.text import analyzer_id, tokenize
 
     if not docs:
         raise ValueError("no documents to index")
@@ -135,7 +135,7 @@ def write_index(settings, directory: Path, docs: list[KnowledgeDoc], *, cancel=N
     try:
         _add_all(client, directory, ef, docs)
     except Exception as exc:
-        if isinstance(ef, KiwiHashEmbeddingFunction):
+        if isinstance(ef, MorphHashEmbeddingFunction):
             raise
         # the embeddings server failed mid-build: the index is still built, with offline vectors
         log.warning("embeddings failed while indexing, using offline hashing: %r", exc)
@@ -143,14 +143,14 @@ def write_index(settings, directory: Path, docs: list[KnowledgeDoc], *, cancel=N
             client.delete_collection(collection_name(directory))
         except Exception:  # noqa: BLE001
             pass
-        ef = KiwiHashEmbeddingFunction()
+        ef = MorphHashEmbeddingFunction()
         _add_all(client, directory, ef, docs)
     manifest = {
         "schema_version": SCHEMA_VERSION, "created": time.strftime("%Y-%m-%dT%H:%M:%S"),
         "documents": len(docs), "plans": sum(d.kind == "plan" for d in docs),
         "pages": sum(d.kind == "page" for d in docs), "rules": sum(d.kind == "rule" for d in docs),
         "embedding": ef.name(), "embedding_config": ef.get_config(), "collection": collection_name(directory),
-        "dense": DENSE,
+        "dense": DENSE, "analyzer": analyzer_id(),
     }
     del client
     return manifest

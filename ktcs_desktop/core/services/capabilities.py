@@ -91,7 +91,7 @@ def _chat(settings: Settings, probe: bool) -> Capability:
 def _embeddings(settings: Settings, probe: bool) -> Capability:
     from ktcs_desktop.core.retrieval.embedding import cached_probe, probe_embeddings
 
-    offline = "Kiwi 형태소 해싱 임베딩 (오프라인)"
+    offline = "형태소 해싱 임베딩 (오프라인)"
     endpoint = settings.embedding_endpoint
     if endpoint is None:
         return Capability("검색 임베딩", offline, False, "키워드(BM25)와 함께 하이브리드 검색")

@@ -8,7 +8,7 @@
 It offers the same calls as `AssistantService` (answer/suggest with streaming, `label`, `catalog`,
 `online.summarize`, `session_usage`) plus search, plan-id search, recommendation and index builds,
 so a caller swaps one for the other. Calls block the calling (worker) thread, never the GUI
-thread, and never hold the GIL for long: Kiwi, BM25, Chroma and the ingest run in the other
+thread, and never hold the GIL for long: the analyser, BM25, Chroma and the ingest run in the other
 process. A dead worker is restarted (its running requests fail with `KnowledgeWorkerRestarting`);
 `on_status(state, info)` is called from a background thread on every state change.
 

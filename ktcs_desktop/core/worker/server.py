@@ -1,4 +1,4 @@
-"""The knowledge worker process: assistant, retrieval (Kiwi, BM25, dense) and index builds, off the
+"""The knowledge worker process: assistant, retrieval (MeCab-ko, BM25, dense) and index builds, off the
 GUI process so their GIL-heavy work never stalls the window.
 
 Messages are tuples over one duplex `multiprocessing` pipe:
@@ -92,7 +92,7 @@ class _Handlers:
 
         kb = knowledge._knowledge_base(self.settings, service.catalog, self.index.current)  # opens (or builds) it
         if kb is not None:
-            kb.search(WARM_QUERY, k=1)  # Kiwi model, BM25, dense side
+            kb.search(WARM_QUERY, k=1)  # analyser, BM25, dense side
         service.offline.answer(WARM_QUERY)
         return {"label": service.label, "retrieval": kb is not None, "warm_s": round(time.perf_counter() - t0, 2),
                 "pid": os.getpid()}

@@ -1,7 +1,7 @@
 """Main-window integration of the knowledge feature: the knowledge worker process, 도구 → 요금제 정보
 새로고침 / 요금제 카탈로그.
 
-The assistant, retrieval (Kiwi, BM25, dense vectors) and index builds run in a worker process started
+The assistant, retrieval (MeCab-ko, BM25, dense vectors) and index builds run in a worker process started
 with the window (`window.knowledge_worker`, a `KnowledgeWorkerClient`), so their GIL-heavy work never
 stalls the GUI thread; calls still go through `window.tasks` because they wait for the worker.
 """
