@@ -50,9 +50,11 @@ test: lint
 	$(PY) -m pytest
 
 # Real servers on 127.0.0.1 (their own venv; the llama-cpp-python wheel is compiled once and cached
-# under ~/.cache/ktcs-desktop/wheels). Never downloads weights: HF_HUB_OFFLINE=1.
+# under ~/.cache/ktcs-desktop/wheels); the app's venv gets faster-whisper (local-speech) for the
+# local-Whisper-process test. Never downloads weights: HF_HUB_OFFLINE=1.
 test-servers: $(STAMP)
 	SERVERS_VENV=$(SERVERS_VENV) PYTHON=$(PYTHON) bash tests_servers/setup.sh
+	$(PY) -m pip install -q faster-whisper==1.2.1  # the local-speech extra: local Whisper in its own process
 	HF_HUB_OFFLINE=1 KTCS_SERVERS_VENV=$(SERVERS_VENV) QT_QPA_PLATFORM=offscreen $(PY) -m pytest tests_servers -p no:cacheprovider -v -rs
 
 lint: $(STAMP)

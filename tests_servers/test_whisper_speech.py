@@ -1,4 +1,5 @@
-"""Transcription against faster-whisper-server (Whisper base, CPU, int8) through the app's client.
+"""Transcription against faster-whisper-server (Whisper base, CPU, int8) through the app's client,
+and local faster-whisper in its own process (`WhisperProcessTranscriber`, the desktop app's path).
 
 espeak-ng Korean is a poor stand-in for speech (CER 0.75–0.9 with Whisper base), so these check
 the protocol, latency and that silence does not come back as the prompt — not accuracy.
@@ -6,17 +7,21 @@ the protocol, latency and that silence does not come back as the prompt — not 
 
 from __future__ import annotations
 
+import importlib.util
 import io
 import shutil
 import subprocess
+import sys
+import threading
 import time
 import wave
 from pathlib import Path
 
 import pytest
 
-from ktcs_desktop.core.speech.transcribe import KT_DOMAIN_PROMPT, OpenAITranscriber
-from tests_servers.conftest import app_settings, record
+from ktcs_desktop.core.speech.transcribe import KT_DOMAIN_PROMPT, OpenAITranscriber, TranscriptionTimeoutError
+from ktcs_desktop.core.speech.whisper_process import WhisperProcessTranscriber
+from tests_servers.conftest import app_settings, record, whisper_dir
 
 PHRASES = ("요금제를 바꾸고 싶어요", "데이터 무제한 요금제 있나요", "선택약정 할인은 얼마예요")
 
@@ -83,3 +88,64 @@ def test_status_probes_speech_and_chat_separately(tmp_path, whisper, smollm2) ->
     shared = {c.name: c for c in capability_report(app_settings(tmp_path, openai_base_url=smollm2.base_url),
                                                    probe=True)}
     assert not shared["음성 인식"].online
+
+
+class Ticker:
+    """A 5 ms ticker thread standing in for the GUI thread: the longest gap between its wake-ups."""
+
+    def __init__(self) -> None:
+        self.longest = 0.0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self) -> None:
+        last = time.perf_counter()
+        while not self._stop.is_set():
+            time.sleep(0.005)
+            now = time.perf_counter()
+            self.longest = max(self.longest, now - last)
+            last = now
+
+    def __enter__(self) -> Ticker:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+
+def test_local_whisper_runs_in_its_own_process(tmp_path) -> None:
+    if importlib.util.find_spec("faster_whisper") is None:  # find_spec: importing it here is the bug
+        pytest.skip("faster-whisper is not installed in the app's venv (make test-servers installs it)")
+    clip = speak(PHRASES[0], tmp_path / "clip.wav")
+    transcriber = WhisperProcessTranscriber(whisper_dir())
+    assert transcriber.available(), transcriber.unavailable_reason
+    try:
+        with Ticker() as ticker:
+            started = time.monotonic()
+            transcriber.start()  # what make_transcriber(isolated=True) does at call start
+            start_call = time.monotonic() - started
+            result = transcriber.transcribe(clip, prompt=KT_DOMAIN_PROMPT, timeout=120.0)
+            first = time.monotonic() - started
+            again_started = time.monotonic()
+            again = transcriber.transcribe(clip.read_bytes(), timeout=120.0)
+            second = time.monotonic() - again_started
+        pid = transcriber.pid
+        # a decode that outlives its deadline is killed, and the next call loads a new child
+        with pytest.raises(TranscriptionTimeoutError):
+            transcriber.transcribe(clip, timeout=0.05)
+        respawn_started = time.monotonic()
+        after = transcriber.transcribe(clip, timeout=120.0)
+        respawned = time.monotonic() - respawn_started
+        assert transcriber.pid != pid and transcriber.spawns == 2
+    finally:
+        transcriber.close()
+    record("local whisper in its own process", "whisper-base (local)", start_call_s=start_call,
+           spawn_to_ready_s=transcriber.ready_after_s, child_load_s=transcriber.load_s, first_text_s=first,
+           second_transcribe_s=second, after_timeout_respawn_s=respawned,
+           longest_gap_ms=round(ticker.longest * 1000, 1), audio_s=result.duration, text=result.text[:40])
+    assert result.text.strip() and again.text.strip() and after.text.strip()
+    assert result.provider == "local-whisper"
+    assert "faster_whisper" not in sys.modules  # never imported, nor the model loaded, in this process
+    assert start_call < 0.5  # the spawn happens on a background thread

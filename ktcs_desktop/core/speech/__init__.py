@@ -28,6 +28,7 @@ from ktcs_desktop.core.speech.transcribe import (
     transcription_status,
 )
 from ktcs_desktop.core.speech.vad import EnergyVad, Segment, VadConfig
+from ktcs_desktop.core.speech.whisper_process import WhisperProcessTranscriber
 
 __all__ = [
     "KT_DOMAIN_PROMPT",
@@ -49,6 +50,7 @@ __all__ = [
     "TranscriptionStatus",
     "Transcript",
     "VadConfig",
+    "WhisperProcessTranscriber",
     "list_input_devices",
     "make_transcriber",
     "normalize_transcript",

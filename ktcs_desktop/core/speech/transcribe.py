@@ -12,7 +12,8 @@
 - `prompt_for()` gives no prompt to short or quiet audio and `drop_hallucinations()` removes
   output that echoes the prompt or is a known Whisper phrase on silence: a prompt must never
   become words nobody said.
-- `make_transcriber(settings)` / `transcription_status(settings)`.
+- `make_transcriber(settings, isolated=...)` / `transcription_status(settings)`; isolated local
+  Whisper (the desktop app) is `whisper_process.WhisperProcessTranscriber`, in its own process.
 
 We never invent a transcript: when no provider is available the caller gets None and the
 agent types instead.
@@ -519,11 +520,23 @@ def transcription_status(settings: Settings) -> TranscriptionStatus:
     return TranscriptionStatus(False, UNAVAILABLE_MESSAGE)
 
 
-def make_transcriber(settings: Settings) -> Transcriber | None:
+def make_transcriber(settings: Settings, *, isolated: bool = False) -> Transcriber | None:
     """The transcription server if configured (KTCS_TRANSCRIBE_BASE_URL, or the shared OpenAI
-    settings when no local Whisper folder is set), else local Whisper if usable, else None."""
+    settings when no local Whisper folder is set), else local Whisper if usable, else None.
+
+    `isolated` (the desktop app): local Whisper runs in its own process (`WhisperProcessTranscriber`,
+    already started: the model loads while the call begins), never in the caller's; the CLI keeps
+    it in-process."""
     if settings.transcription_endpoint is not None:
         return OpenAITranscriber.from_settings(settings)
+    if isolated:
+        from ktcs_desktop.core.speech.whisper_process import WhisperProcessTranscriber
+
+        process = WhisperProcessTranscriber(settings.ktcs_whisper_model_dir)
+        if not process.available():
+            return None
+        process.start()
+        return process
     local = LocalWhisperTranscriber(settings.ktcs_whisper_model_dir)
     if local.available():
         return local

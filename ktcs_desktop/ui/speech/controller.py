@@ -139,7 +139,7 @@ class SpeechController(QObject):
         """
         transcriber, owned = self.transcriber, None
         if transcriber is _FROM_SETTINGS:
-            transcriber = owned = make_transcriber(self.settings)
+            transcriber = owned = make_transcriber(self.settings, isolated=True)
         if transcriber is None:
             raise CapabilityUnavailableError(self.transcription_status().message)
         try:
@@ -175,7 +175,7 @@ class SpeechController(QObject):
             transcriber = injected
             if transcriber is _FROM_SETTINGS:
                 try:
-                    transcriber = owned = make_transcriber(self.settings)
+                    transcriber = owned = make_transcriber(self.settings, isolated=True)
                 except KtcsError as exc:  # provider misconfigured: still record, report it
                     bridge.error.emit(exc, None)
                     transcriber = None
