@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import enum
 import logging
+import threading
 import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -250,7 +251,9 @@ class SpeechController(QObject):
         if pipeline is None:
             return None
         result = pipeline.cancel()
-        _close_transcriber(self._owned_transcriber)
+        # A local Whisper child takes ~60 ms to exit: it is stopped off the GUI thread.
+        threading.Thread(target=_close_transcriber, args=(self._owned_transcriber,),
+                         name="ktcs-transcriber-close", daemon=True).start()
         self._finished(result)
         return result
 
