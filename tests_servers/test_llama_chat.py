@@ -83,8 +83,11 @@ def test_no_tools_server_answers_within_max_tokens(tmp_path, gemma) -> None:
     assert elapsed < 60  # max_tokens, not the context size, ends the answer
 
 
+DEADLINE_S = 1.0
+
+
 def test_total_deadline_and_the_server_is_freed(tmp_path, smollm2) -> None:
-    service = AssistantService(chat_settings(tmp_path, smollm2, ktcs_llm_timeout=2.0, ktcs_llm_max_tokens=4000,
+    service = AssistantService(chat_settings(tmp_path, smollm2, ktcs_llm_timeout=DEADLINE_S, ktcs_llm_max_tokens=4000,
                                              ktcs_llm_max_retries=3))
     # As in the app, whose knowledge worker warms at start: the index is built and opened
     # before the clock starts (a fresh data dir would otherwise add the first build, ~3 s).
@@ -92,17 +95,23 @@ def test_total_deadline_and_the_server_is_freed(tmp_path, smollm2) -> None:
     service.offline.answer("요금제 역사에 대해 알려 주세요")  # the retrieval path, as below
     warm_s = time.monotonic() - warm
     resets: list[str] = []
-    started = time.monotonic()
-    answer = service.answer("요금제 역사에 대해 아주 길게, 최소 3000단어로 써 주세요. " * 3, on_reset=resets.append)
-    elapsed = time.monotonic() - started
-    assert answer.fallback_notice == NOTICES[FailureKind.TIMEOUT], answer.fallback_notice
+    # SmolLM2 may end its answer (EOS) within the deadline, which then is never reached (with 2 s it
+    # did so on an AVX2 build of llama.cpp, in 1.3 s). Such a short answer is asked again (at most 3 times); an answer that ran past
+    # the deadline without the timeout notice fails at once.
+    for _attempt in range(3):
+        started = time.monotonic()
+        answer = service.answer("요금제 역사에 대해 아주 길게, 최소 3000단어로 써 주세요. " * 3, on_reset=resets.append)
+        elapsed = time.monotonic() - started
+        if answer.fallback_notice is not None or elapsed >= DEADLINE_S:
+            break
+    assert answer.fallback_notice == NOTICES[FailureKind.TIMEOUT], (answer.fallback_notice, elapsed)
     # the abandoned stream must not keep the single slot busy: a short request is served at once
     quick = OpenAIProvider(chat_settings(tmp_path, smollm2, ktcs_llm_max_tokens=16, ktcs_llm_timeout=30.0))
     again = time.monotonic()
     text, _ = quick._stream_round([{"role": "user", "content": "hi"}], quick.session_usage, None, None, False)
     freed = time.monotonic() - again
-    record("total deadline 2 s", "smollm2", total_s=elapsed, next_request_s=freed, offline_warm_up_s=warm_s)
-    assert elapsed < 2.0 + 3.0  # the deadline plus the offline answer
+    record(f"total deadline {DEADLINE_S:g} s", "smollm2", total_s=elapsed, next_request_s=freed, offline_warm_up_s=warm_s)
+    assert elapsed < DEADLINE_S + 3.0  # the deadline plus the offline answer
     assert freed < 10.0
 
 
