@@ -32,6 +32,7 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 from ktcs_desktop.core.errors import KtcsError
+from ktcs_desktop.core.processes import end_process, spawn_without_main
 from ktcs_desktop.core.speech.transcribe import (
     AudioInput,
     LocalWhisperTranscriber,
@@ -40,7 +41,6 @@ from ktcs_desktop.core.speech.transcribe import (
     TranscriptionError,
     TranscriptionTimeoutError,
 )
-from ktcs_desktop.core.worker.client import _spawn_without_main
 
 log = logging.getLogger(__name__)
 
@@ -184,7 +184,7 @@ class WhisperProcessTranscriber:
                       self.log_level),
                 name="ktcs-whisper", daemon=True,
             )
-            with _spawn_without_main():
+            with spawn_without_main():
                 proc.start()
             child_end.close()
         except Exception as exc:  # noqa: BLE001 - the waiting call raises it
@@ -332,13 +332,7 @@ def _stop_locked(child: _Child, timeout: float, close_conn: bool) -> None:
         except (OSError, EOFError, ValueError):
             pass
     if proc is not None:
-        proc.join(timeout)
-        if proc.is_alive():
-            proc.terminate()
-            proc.join(2)
-        if proc.is_alive():
-            proc.kill()
-            proc.join(2)
+        end_process(proc, timeout)
         child.exitcode = proc.exitcode
         try:
             proc.close()  # its sentinel fd now, not at garbage collection

@@ -17,18 +17,17 @@ Qt-free; imports nothing heavy itself.
 
 from __future__ import annotations
 
-import contextlib
 import enum
 import itertools
 import logging
 import multiprocessing
 import queue
-import sys
 import threading
 import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+from ktcs_desktop.core.processes import end_process, spawn_without_main
 from ktcs_desktop.core.worker.errors import KnowledgeWorkerError, KnowledgeWorkerRestarting
 
 if TYPE_CHECKING:
@@ -59,28 +58,6 @@ STATE_TEXT = {
     WorkerState.FAILED: "지식 엔진 중단",
     WorkerState.CLOSED: "",
 }
-
-
-_MAIN_LOCK = threading.Lock()
-
-
-@contextlib.contextmanager
-def _spawn_without_main():
-    """Spawn without re-running the parent's `__main__` in the worker: the worker needs none of it,
-    and a GUI script, `python -c`/stdin or `-m pytest` main would cost time or fail there."""
-    main = sys.modules.get("__main__")
-    with _MAIN_LOCK:
-        if main is None or getattr(sys, "frozen", False):
-            yield
-            return
-        saved = {name: main.__dict__[name] for name in ("__file__", "__spec__") if name in main.__dict__}
-        main.__dict__.pop("__file__", None)
-        main.__spec__ = None
-        try:
-            yield
-        finally:
-            main.__dict__.pop("__spec__", None)
-            main.__dict__.update(saved)
 
 
 def _cancelled() -> BaseException:
@@ -146,7 +123,7 @@ class KnowledgeWorkerClient:
             parent, child = ctx.Pipe(duplex=True)
             proc = ctx.Process(target=entry.main, args=(child, self.settings, self._warm, self._log_level),
                                name="ktcs-knowledge-worker", daemon=True)
-            with _spawn_without_main():
+            with spawn_without_main():
                 proc.start()
             child.close()
         except Exception as exc:  # noqa: BLE001 - reported as a failed worker, calls fail with a notice
@@ -243,13 +220,7 @@ class KnowledgeWorkerClient:
             conn.send(("stop",))
         except (OSError, EOFError, BrokenPipeError):
             pass
-        proc.join(timeout)
-        if proc.is_alive():
-            proc.terminate()
-            proc.join(2)
-        if proc.is_alive():
-            proc.kill()
-            proc.join(2)
+        end_process(proc, timeout)
         try:
             conn.close()
         except OSError:
