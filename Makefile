@@ -54,7 +54,7 @@ test: lint
 # local-Whisper-process test. Never downloads weights: HF_HUB_OFFLINE=1.
 test-servers: $(STAMP)
 	SERVERS_VENV=$(SERVERS_VENV) PYTHON=$(PYTHON) bash tests_servers/setup.sh
-	$(PY) -m pip install -q faster-whisper==1.2.1  # the local-speech extra: local Whisper in its own process
+	$(PY) -m pip install -q -e '.[local-speech]'  # faster-whisper: local Whisper in its own process
 	HF_HUB_OFFLINE=1 KTCS_SERVERS_VENV=$(SERVERS_VENV) QT_QPA_PLATFORM=offscreen $(PY) -m pytest tests_servers -p no:cacheprovider -v -rs
 
 lint: $(STAMP)

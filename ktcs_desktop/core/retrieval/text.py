@@ -134,7 +134,7 @@ def tokenize(text: str) -> tuple[str, ...]:
     terms: list[str] = []
     for i, tok in enumerate(tokens):
         form = tok.form.lower()
-        tag = tok.tag.split("-")[0]
+        tag = tok.tag
         if not tag.startswith(_KEEP_TAGS) or form in _STOP:
             continue
         if tag == "SN" and form == "5" and i + 1 < len(tokens) and tokens[i + 1].form.lower() == "g":
